@@ -1,0 +1,3 @@
+from separation.cli import main
+
+main()

@@ -1,0 +1,3 @@
+"""``separation policy``: pack scenario tests and policy diffs."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""``separation triage``: decisions for requests."""
+
+from __future__ import annotations
