@@ -66,6 +66,11 @@ def _escape(text: str) -> str:
     return text.replace("[", "\\[")
 
 
+@app.callback()
+def _root() -> None:
+    """The separation ordinance as code: decisions, data firewall, oversight."""
+
+
 @app.command("version")
 def version() -> None:
     """Print the package version."""
