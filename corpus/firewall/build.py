@@ -26,6 +26,16 @@ MARK = re.compile(r"\[\[([a-z]+)\|([^\[\]|\n]+)\]\]")
 HN_FLAG = "@hn"
 FILE_NAME = re.compile(r"^(dev|holdout)_(en|es)_([a-z0-9_]+)\.txt$")
 MIN_TEXTS = {"dev": 500, "holdout": 250}
+RECEIPT_PREFIXES = {"EAC", "WAC", "LIN", "SRC", "MSC", "NBC", "IOE", "YSC", "VSC", "CSC", "NSC", "TSC", "PSC"}
+RECEIPT = re.compile(r"^([A-Z]{3})[- ]?(\d{2})[- ]?(\d{3})[- ]?(\d{5})$")
+SHAPES = {
+    "a_number": re.compile(r"^A[- ]?\d{1,3}(?:[- ]?\d{3}){2}$"),
+    "i94_new": re.compile(r"^\d{9}[A-Z]\d$"),
+    "i94_old": re.compile(r"^\d{11}$"),
+    "sevis": re.compile(r"^N\d{10}$"),
+    "foil_or_certificate": re.compile(r"^[A-Z]?\d{7,8}$"),
+    "a_digits": re.compile(r"^\d{1,3}(?:[- ]?\d{3}){2}$"),
+}
 
 
 class SourceError(Exception):
@@ -125,6 +135,22 @@ def read_source(path: Path) -> list[dict[str, object]]:
     return records
 
 
+def identifier_shape(value: str) -> str:
+    """Name the format of a labelled identifier, or raise if it is implausible (see README)."""
+    m = RECEIPT.match(value)
+    if m:
+        prefix, _year, day, _seq = m.groups()
+        if prefix not in RECEIPT_PREFIXES:
+            raise SourceError(f"receipt-shaped identifier with unknown prefix {prefix}")
+        if prefix != "IOE" and not 1 <= int(day) <= 260:
+            raise SourceError(f"receipt-shaped identifier with workday {day} outside 001-260")
+        return "receipt_or_card"
+    for name, shape in SHAPES.items():
+        if shape.match(value):
+            return name
+    raise SourceError(f"identifier of no known shape: {value!r}")
+
+
 def fingerprint(text: str) -> str:
     """Letters only, lower-cased, accents folded: catches a sentence reused with digits or spacing changed."""
     folded = unicodedata.normalize("NFKD", text.lower())
@@ -154,6 +180,13 @@ def report(split: str, records: list[dict[str, object]]) -> list[str]:
     print(f"== {split}: {n} texts")
     print("  lang:   " + ", ".join(f"{k}={v} ({v / n:.0%})" for k, v in sorted(by_lang.items())))
     print("  genre:  " + ", ".join(f"{g}={by_genre[g]}" for g in GENRES))
+    shapes = Counter(
+        identifier_shape(str(r["text"])[s["start"] : s["end"]])
+        for r in records
+        for s in r["spans"]  # type: ignore[attr-defined]
+        if s["kind"] == "identifier"
+    )
+    print("  identifier shapes: " + ", ".join(f"{k}={v}" for k, v in sorted(shapes.items())))
     print(f"  negatives: {neg} ({neg / n:.0%}), of which hard: {hard} ({hard / max(neg, 1):.0%} of negatives)")
     print(f"  positive texts: {n - neg}")
     print("  spans:  " + ", ".join(f"{k}={kinds[k]} in {kind_docs[k]} texts" for k in sorted(kinds)))
@@ -191,6 +224,12 @@ def main() -> int:
             if fp in seen_print and seen_print[fp][1] != split:
                 raise SourceError(f"{where}: same wording as {seen_print[fp][0]} in the other split")
             seen_print.setdefault(fp, (where, split))
+            for span in r["spans"]:  # type: ignore[attr-defined]
+                if span["kind"] == "identifier":
+                    try:
+                        identifier_shape(text[span["start"] : span["end"]])
+                    except SourceError as exc:
+                        raise SourceError(f"{where}: {exc}") from None
     except (SourceError, OSError, UnicodeDecodeError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
