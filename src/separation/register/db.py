@@ -1,0 +1,139 @@
+"""Engines, transactions and migrations for SQLite (embedded default) and PostgreSQL (production).
+
+Appends to the ledger must be serialised across every process that writes: on SQLite a write transaction
+starts with ``BEGIN IMMEDIATE`` (the database's one writer lock, taken before reading the chain head); on
+PostgreSQL the chain-head row is read ``FOR UPDATE``. Inside one process, a lock in front of SQLite's spares
+threads the busy-wait back-off of SQLite's own lock, which would otherwise dominate the tail latency.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib import resources
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+from separation.errors import InputError
+from separation.register.settings import Settings, normalise_db_url
+
+__all__ = ["Database", "current_revision", "head_revision", "make_engine", "upgrade"]
+
+_SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+_SYNC_MODES = {"OFF", "NORMAL", "FULL", "EXTRA"}
+
+
+def make_engine(url: str, *, schema: str | None = None, sqlite_synchronous: str = "FULL") -> sa.Engine:
+    """An engine for ``url``; parameters never enter exception messages (they may hold descriptions)."""
+    url = normalise_db_url(url)
+    try:
+        parsed = sa.engine.make_url(url)
+    except sa.exc.ArgumentError:
+        raise InputError("not a database URL", field="db") from None
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        if sqlite_synchronous.upper() not in _SYNC_MODES:
+            raise InputError(f"must be one of {sorted(_SYNC_MODES)}", field="sqlite_synchronous")
+        engine = sa.create_engine(
+            parsed, hide_parameters=True, connect_args={"timeout": 60, "check_same_thread": False}
+        )
+        _sqlite_setup(engine, sqlite_synchronous.upper())
+        return engine
+    if backend == "postgresql":
+        connect_args: dict[str, Any] = {}
+        if schema:
+            if not _SCHEMA_NAME.match(schema):
+                raise InputError("must be a plain lower-case identifier", field="db_schema")
+            connect_args["options"] = f"-c search_path={schema}"
+        return sa.create_engine(
+            parsed, hide_parameters=True, pool_size=10, max_overflow=20, connect_args=connect_args
+        )
+    raise InputError("only sqlite and postgresql databases are supported", field="db")
+
+
+def _sqlite_setup(engine: sa.Engine, synchronous: str) -> None:
+    @sa.event.listens_for(engine, "connect")
+    def _connect(dbapi_conn: Any, _record: Any) -> None:
+        # Take transaction control from the sqlite3 module so that BEGIN IMMEDIATE is ours to emit.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute(f"PRAGMA synchronous={synchronous}")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _begin(conn: sa.Connection) -> None:
+        mode = "IMMEDIATE" if conn.get_execution_options().get("separation_write") else "DEFERRED"
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def _alembic_config(conn: sa.Connection) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(resources.files("separation.register") / "migrations"))
+    cfg.attributes["connection"] = conn
+    return cfg
+
+
+def upgrade(engine: sa.Engine) -> None:
+    """Create or migrate the schema to the newest revision (idempotent)."""
+    with engine.connect().execution_options(separation_write=True) as conn:
+        command.upgrade(_alembic_config(conn), "head")
+        conn.commit()
+
+
+def head_revision() -> str | None:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(resources.files("separation.register") / "migrations"))
+    return ScriptDirectory.from_config(cfg).get_current_head()
+
+
+def current_revision(engine: sa.Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+class Database:
+    """One engine plus the transaction discipline the ledger needs."""
+
+    def __init__(self, engine: sa.Engine) -> None:
+        self.engine = engine
+        self.dialect = engine.dialect.name
+        self._local_writer = threading.Lock()
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Database:
+        engine = make_engine(
+            settings.db_url, schema=settings.db_schema, sqlite_synchronous=settings.sqlite_synchronous
+        )
+        db = cls(engine)
+        if settings.migrate:
+            upgrade(engine)
+        return db
+
+    @contextmanager
+    def write(self) -> Iterator[sa.Connection]:
+        """A transaction that may append to the ledger; commits on success, rolls back on any error."""
+        if self.dialect == "sqlite":
+            with self._local_writer, self.engine.connect() as conn:
+                conn.execution_options(separation_write=True)
+                with conn.begin():
+                    yield conn
+        else:
+            with self.engine.begin() as conn:
+                yield conn
+
+    @contextmanager
+    def read(self) -> Iterator[sa.Connection]:
+        with self.engine.connect() as conn, conn.begin():
+            yield conn
+
+    def dispose(self) -> None:
+        self.engine.dispose()

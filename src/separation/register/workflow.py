@@ -1,0 +1,405 @@
+"""The register's writes: intake, review and override, obligations, complaints.
+
+Each write is one transaction that appends its events to the ledger and updates the projections those
+events justify. Nothing is updated except projections; nothing is deleted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from separation.errors import InputError, NotFoundError, SeparationError
+from separation.policy.model import Decision, Outcome, Request
+from separation.register.auth import Principal
+from separation.register.db import Database
+from separation.register.enums import (
+    ComplaintCategory,
+    ComplaintStatus,
+    Disposition,
+    EventKind,
+    ObligationState,
+    ReviewAction,
+    ReviewState,
+    Role,
+)
+from separation.register.ledger import NewEvent, append, canonical, now_iso, seal
+from separation.register.models import (
+    Complaint,
+    ComplaintText,
+    DecisionRecord,
+    ObligationRecord,
+    RequestDescription,
+    RequestRecord,
+)
+
+__all__ = [
+    "ConflictError",
+    "FiledRequest",
+    "file_complaint",
+    "file_request",
+    "mark_obligation_done",
+    "review_decision",
+    "update_complaint",
+]
+
+MAX_REASON = 4000
+
+
+class ConflictError(SeparationError):
+    """The change does not fit the record's current state (e.g. closing an obligation twice)."""
+
+
+@dataclass(frozen=True)
+class FiledRequest:
+    id: str
+    seq: int
+    decision: Decision
+    obligation_ids: list[str]
+
+
+def _uuid() -> str:
+    return str(uuid.uuid4())
+
+
+def file_request(db: Database, principal: Principal, request: Request, decision: Decision) -> FiledRequest:
+    """Record a request as received, the engine's decision and the obligations it opens."""
+    request_id, decision_id = _uuid(), _uuid()
+    as_received = request.model_dump(mode="json", exclude_none=True, exclude={"description"})
+    department = (
+        request.received_by.department.value
+        if request.received_by is not None and request.received_by.department is not None
+        else principal.department
+    )
+    sealed: tuple[str, str] | None = None
+    if request.description is not None:
+        sealed = seal([request.description])
+    decision_json = decision.to_json_dict()
+    obligations = [(_uuid(), ob) for ob in decision.obligations]
+    events = [
+        NewEvent(
+            EventKind.request_filed,
+            "request",
+            request_id,
+            {"request": as_received, "department": department, "text_sha256": sealed[1] if sealed else None},
+            actor=principal.user_id,
+            request_id=request_id,
+        ),
+        NewEvent(
+            EventKind.decision_proposed,
+            "decision",
+            decision_id,
+            {"decision": decision_json},
+            actor=principal.user_id,
+            request_id=request_id,
+        ),
+        *(
+            NewEvent(
+                EventKind.obligation_opened,
+                "obligation",
+                oid,
+                ob.model_dump(mode="json"),
+                actor=principal.user_id,
+                request_id=request_id,
+            )
+            for oid, ob in obligations
+        ),
+    ]
+    at = now_iso()
+    outcome = decision.outcome.value
+    with db.write() as conn:
+        seqs = append(conn, events, at=at)
+        conn.execute(
+            sa.insert(RequestRecord).values(
+                id=request_id,
+                caller_ref=request.id,
+                received_at=request.received_at.isoformat(),
+                received_on=request.received_at.date(),
+                department=department,
+                agency=request.requester.agency,
+                asks="," + ",".join(a.value for a in request.asks) + ",",
+                request_json=canonical(as_received).decode(),
+                filed_by=principal.user_id,
+                filed_at=at,
+                filed_seq=seqs[0],
+                pack_id=decision.pack.id,
+                pack_version=decision.pack.version,
+                proposed_outcome=outcome,
+                final_outcome=outcome,
+                review_state=ReviewState.proposed,
+            )
+        )
+        if sealed is not None and request.description is not None:
+            conn.execute(
+                sa.insert(RequestDescription).values(
+                    request_id=request_id, salt=sealed[0], description=request.description
+                )
+            )
+        conn.execute(
+            sa.insert(DecisionRecord).values(
+                id=decision_id,
+                request_id=request_id,
+                stage=ReviewState.proposed,
+                outcome=outcome,
+                pack_version=decision.pack.version,
+                decision_json=canonical(decision_json).decode(),
+                reason=None,
+                decided_by=None,
+                decided_at=at,
+                seq=seqs[1],
+            )
+        )
+        if obligations:
+            conn.execute(
+                sa.insert(ObligationRecord),
+                [
+                    {
+                        "id": oid,
+                        "request_id": request_id,
+                        "department": department,
+                        "kind": ob.kind.value,
+                        "due": ob.due,
+                        "rule": ob.rule,
+                        "citation": ob.citation,
+                        "state": ObligationState.open,
+                        "opened_at": at,
+                        "closed_by": None,
+                        "closed_at": None,
+                    }
+                    for oid, ob in obligations
+                ],
+            )
+    return FiledRequest(request_id, seqs[0], decision, [oid for oid, _ in obligations])
+
+
+def _clean_reason(reason: str | None, *, required: bool) -> str | None:
+    if reason is not None:
+        reason = reason.strip()
+    if not reason:
+        if required:
+            raise InputError("a reason is required", field="reason")
+        return None
+    if len(reason) > MAX_REASON:
+        raise InputError(f"must be at most {MAX_REASON} characters", field="reason")
+    return reason
+
+
+def review_decision(
+    db: Database,
+    principal: Principal,
+    request_id: str,
+    action: ReviewAction,
+    reason: str,
+    outcome: Outcome | None = None,
+) -> dict[str, Any]:
+    """An attorney confirms the engine's decision or overrides its outcome; a reason is required."""
+    text = _clean_reason(reason, required=True)
+    if action is ReviewAction.override and outcome is None:
+        raise InputError("an override needs the new outcome", field="outcome")
+    if action is ReviewAction.confirm and outcome is not None:
+        raise InputError("a confirmation keeps the proposed outcome; leave it out", field="outcome")
+    decision_id = _uuid()
+    with db.write() as conn:
+        current = conn.execute(
+            sa.select(RequestRecord.proposed_outcome, RequestRecord.pack_version).where(
+                RequestRecord.id == request_id
+            )
+        ).one_or_none()
+        if current is None:
+            raise NotFoundError("no such request")
+        final = current.proposed_outcome if action is ReviewAction.confirm else outcome.value  # type: ignore[union-attr]
+        stage = ReviewState.confirmed if action is ReviewAction.confirm else ReviewState.overridden
+        at = now_iso()
+        (seq,) = append(
+            conn,
+            [
+                NewEvent(
+                    EventKind.decision_reviewed,
+                    "decision",
+                    decision_id,
+                    {"action": action.value, "outcome": final, "reason": text},
+                    actor=principal.user_id,
+                    request_id=request_id,
+                )
+            ],
+            at=at,
+        )
+        conn.execute(
+            sa.insert(DecisionRecord).values(
+                id=decision_id,
+                request_id=request_id,
+                stage=stage,
+                outcome=final,
+                pack_version=current.pack_version,
+                decision_json=None,
+                reason=text,
+                decided_by=principal.user_id,
+                decided_at=at,
+                seq=seq,
+            )
+        )
+        conn.execute(
+            sa.update(RequestRecord)
+            .where(RequestRecord.id == request_id)
+            .values(final_outcome=final, review_state=stage)
+        )
+    return {
+        "id": decision_id,
+        "stage": stage.value,
+        "outcome": final,
+        "reason": text,
+        "decided_at": at,
+        "seq": seq,
+    }
+
+
+def mark_obligation_done(
+    db: Database, principal: Principal, obligation_id: str, note: str | None = None
+) -> dict[str, Any]:
+    text = _clean_reason(note, required=False)
+    with db.write() as conn:
+        row = conn.execute(
+            sa.select(ObligationRecord.state, ObligationRecord.department, ObligationRecord.request_id).where(
+                ObligationRecord.id == obligation_id
+            )
+        ).one_or_none()
+        if row is None or (principal.role is Role.clerk and row.department != principal.department):
+            raise NotFoundError("no such obligation")
+        if ObligationState(row.state) is ObligationState.done:
+            raise ConflictError("the obligation is already done")
+        at = now_iso()
+        (seq,) = append(
+            conn,
+            [
+                NewEvent(
+                    EventKind.obligation_done,
+                    "obligation",
+                    obligation_id,
+                    {"note": text},
+                    actor=principal.user_id,
+                    request_id=row.request_id,
+                )
+            ],
+            at=at,
+        )
+        conn.execute(
+            sa.update(ObligationRecord)
+            .where(ObligationRecord.id == obligation_id)
+            .values(state=ObligationState.done, closed_by=principal.user_id, closed_at=at)
+        )
+    return {"id": obligation_id, "state": "done", "closed_by": principal.user_id, "closed_at": at, "seq": seq}
+
+
+def file_complaint(
+    db: Database,
+    principal: Principal,
+    *,
+    category: ComplaintCategory,
+    received_at: dt.datetime | None,
+    department: str | None,
+    anonymous: bool,
+    narrative: str | None,
+    contact: str | None,
+) -> dict[str, Any]:
+    """Intake of a complaint of an ordinance violation; anonymous complaints carry no contact."""
+    if anonymous and contact:
+        raise InputError("an anonymous complaint carries no contact", field="contact")
+    complaint_id, at = _uuid(), now_iso()
+    received = (received_at or dt.datetime.now(dt.UTC)).isoformat()
+    department = department or principal.department
+    sealed = seal([narrative, contact]) if (narrative or contact) else None
+    with db.write() as conn:
+        (seq,) = append(
+            conn,
+            [
+                NewEvent(
+                    EventKind.complaint_filed,
+                    "complaint",
+                    complaint_id,
+                    {
+                        "received_at": received,
+                        "department": department,
+                        "category": category.value,
+                        "anonymous": anonymous,
+                        "text_sha256": sealed[1] if sealed else None,
+                    },
+                    actor=principal.user_id,
+                )
+            ],
+            at=at,
+        )
+        conn.execute(
+            sa.insert(Complaint).values(
+                id=complaint_id,
+                received_at=received,
+                department=department,
+                category=category,
+                anonymous=anonymous,
+                status=ComplaintStatus.received,
+                disposition=None,
+                filed_by=principal.user_id,
+                filed_at=at,
+            )
+        )
+        if sealed is not None:
+            conn.execute(
+                sa.insert(ComplaintText).values(
+                    complaint_id=complaint_id, salt=sealed[0], narrative=narrative, contact=contact
+                )
+            )
+    return {"id": complaint_id, "status": ComplaintStatus.received.value, "filed_at": at, "seq": seq}
+
+
+def update_complaint(
+    db: Database,
+    principal: Principal,
+    complaint_id: str,
+    status: ComplaintStatus,
+    disposition: Disposition | None,
+    note: str | None,
+) -> dict[str, Any]:
+    """Move a complaint on: investigating, or closed with a disposition (required to close)."""
+    text = _clean_reason(note, required=False)
+    if status is ComplaintStatus.closed and disposition is None:
+        raise InputError("closing a complaint needs a disposition", field="disposition")
+    if status is not ComplaintStatus.closed and disposition is not None:
+        raise InputError("a disposition is given only when closing", field="disposition")
+    with db.write() as conn:
+        current = conn.execute(sa.select(Complaint.status).where(Complaint.id == complaint_id)).scalar()
+        if current is None:
+            raise NotFoundError("no such complaint")
+        if ComplaintStatus(current) is ComplaintStatus.closed:
+            raise ConflictError("the complaint is closed")
+        at = now_iso()
+        (seq,) = append(
+            conn,
+            [
+                NewEvent(
+                    EventKind.complaint_updated,
+                    "complaint",
+                    complaint_id,
+                    {
+                        "status": status.value,
+                        "disposition": disposition.value if disposition else None,
+                        "note": text,
+                    },
+                    actor=principal.user_id,
+                )
+            ],
+            at=at,
+        )
+        conn.execute(
+            sa.update(Complaint)
+            .where(Complaint.id == complaint_id)
+            .values(status=status, disposition=disposition, updated_by=principal.user_id, updated_at=at)
+        )
+    return {
+        "id": complaint_id,
+        "status": status.value,
+        "disposition": disposition.value if disposition else None,
+        "seq": seq,
+    }
