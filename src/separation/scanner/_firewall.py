@@ -1,0 +1,64 @@
+"""The one place the scanner touches the detector (``separation.firewall``).
+
+Everything the scanner needs from detection goes through these few functions, so that the Spark
+workers and the local engine share exactly the same classification, and so that the detector's
+own API can grow without the scanner following it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+
+__all__ = ["Redaction", "cell_kind", "column_name_kind", "redact_text", "text_kinds"]
+
+PLACEHOLDER = "[REDACTED]"
+
+
+@lru_cache(maxsize=4096)
+def column_name_kind(name: str) -> str | None:
+    """The kind a column's name reveals ("status", "identifier", "question") or None."""
+    from separation.firewall import classify_column_name
+
+    kind: str | None = classify_column_name(name)
+    return kind
+
+
+def cell_kind(value: str) -> str | None:
+    """The kind one short cell is, on its own (a status value, an identifier), or None."""
+    from separation.firewall import value_kind
+
+    kind: str | None = value_kind(value)
+    return kind
+
+
+def text_kinds(texts: Sequence[str]) -> list[frozenset[str]]:
+    """For each free-text cell, the kinds the detector finds in it (empty when none)."""
+    if not texts:
+        return []
+    from separation.firewall import detect_many
+
+    return [frozenset(f.kind for f in found) for found in detect_many(list(texts))]
+
+
+class Redaction:
+    """A redacted text and the number of findings replaced, per kind (never the values)."""
+
+    __slots__ = ("counts", "text")
+
+    def __init__(self, text: str, counts: dict[str, int]) -> None:
+        self.text = text
+        self.counts = counts
+
+
+def redact_text(text: str) -> Redaction:
+    """The text with every finding replaced by the neutral placeholder."""
+    from separation.firewall import detect, redact
+
+    findings = detect(text)
+    counts: dict[str, int] = {}
+    for f in findings:
+        counts[f.kind] = counts.get(f.kind, 0) + 1
+    if not findings:
+        return Redaction(text, counts)
+    return Redaction(redact(text, findings).text, counts)

@@ -1,0 +1,357 @@
+"""Column classification over Arrow batches: by name, by values, and by the detector on free text.
+
+Pure: takes Arrow data in, returns tallies out (no I/O), so the local engine, the worker processes and
+the Spark workers all classify in exactly the same way. Decisions are made per cell (never from a
+batch-level statistic), so that how the rows are cut into batches cannot change the report.
+
+A cell is checked
+- by *value* when it is short (a status vocabulary entry such as "LPR", an identifier such as an
+  A-number); purely numeric cells are skipped, since a bare number is never an identifier on its own;
+- by *text* (the detector) when it holds whitespace and was not already flagged by value.
+Distinct values are classified once per batch (dictionary encoding), so short-code columns cost one
+detector call per code, not per row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from separation.scanner import _firewall
+from separation.scanner.allow import AllowList
+from separation.scanner.report import REASONS, ColumnReport, SourceError, SourceReport
+
+__all__ = ["DOCUMENT_COLUMN", "ClassifyOptions", "ColumnTally", "SourceTally", "classify_batch"]
+
+# Column name a reader gives to the text of a document (lines, pages, paragraphs); reported as null.
+DOCUMENT_COLUMN = "\x00text"
+
+_VALUE_CACHE_LIMIT = 200_000
+_MAX_ERRORS_PER_SOURCE = 100
+
+
+@dataclass(frozen=True)
+class ClassifyOptions:
+    row_limit: int = 1000  # row numbers listed per column before `rows_truncated`
+    value_max_chars: int = 64  # longer cells are text, not codes
+    text_min_chars: int = 8  # shorter cells with whitespace are not worth the detector
+    max_cell_chars: int = 1_000_000  # huge cells: only this much is scanned, and the source says so
+
+
+@dataclass
+class ColumnTally:
+    column: str | None
+    kinds: set[str] = field(default_factory=set)
+    reasons: set[str] = field(default_factory=set)
+    rows_flagged: int = 0
+    rows: list[int] = field(default_factory=list)
+    rows_truncated: bool = False
+
+    def add_rows(self, rows: list[int], total: int, limit: int) -> None:
+        self.rows_flagged += total
+        room = limit - len(self.rows)
+        if room > 0:
+            self.rows.extend(rows[:room])
+        if total > max(room, 0):
+            self.rows_truncated = True
+
+    def merge(self, other: ColumnTally, limit: int) -> None:
+        """Add a tally of rows that come after this one's."""
+        self.kinds |= other.kinds
+        self.reasons |= other.reasons
+        self.add_rows(other.rows, other.rows_flagged, limit)
+        self.rows_truncated = self.rows_truncated or other.rows_truncated
+
+    @property
+    def flagged(self) -> bool:
+        return bool(self.reasons)
+
+    def to_report(self, basis: str | None = None) -> ColumnReport:
+        return ColumnReport(
+            column=None if self.column == DOCUMENT_COLUMN else self.column,
+            kinds=sorted(self.kinds),
+            reasons=[r for r in REASONS if r in self.reasons],
+            rows_flagged=self.rows_flagged,
+            rows=list(self.rows),
+            rows_truncated=self.rows_truncated,
+            basis=basis,
+        )
+
+    def to_state(self) -> dict[str, Any]:
+        return {
+            "column": self.column,
+            "kinds": sorted(self.kinds),
+            "reasons": sorted(self.reasons),
+            "rows_flagged": self.rows_flagged,
+            "rows": self.rows,
+            "rows_truncated": self.rows_truncated,
+        }
+
+    @classmethod
+    def from_state(cls, data: dict[str, Any]) -> ColumnTally:
+        return cls(
+            column=data["column"],
+            kinds=set(data["kinds"]),
+            reasons=set(data["reasons"]),
+            rows_flagged=int(data["rows_flagged"]),
+            rows=[int(r) for r in data["rows"]],
+            rows_truncated=bool(data["rows_truncated"]),
+        )
+
+
+@dataclass
+class SourceTally:
+    """What has been seen of one source so far; tallies of consecutive parts merge in row order."""
+
+    columns: dict[str, ColumnTally] = field(default_factory=dict)
+    rows_scanned: int = 0
+    rows_flagged: int = 0
+    errors: list[SourceError] = field(default_factory=list)
+
+    def column(self, name: str) -> ColumnTally:
+        tally = self.columns.get(name)
+        if tally is None:
+            tally = self.columns[name] = ColumnTally(name)
+        return tally
+
+    def add_error(self, error: SourceError) -> None:
+        if len(self.errors) < _MAX_ERRORS_PER_SOURCE:
+            self.errors.append(error)
+
+    def merge(self, other: SourceTally, limit: int) -> None:
+        for name, tally in other.columns.items():
+            self.column(name).merge(tally, limit)
+        self.rows_scanned += other.rows_scanned
+        self.rows_flagged += other.rows_flagged
+        for error in other.errors:
+            self.add_error(error)
+
+    def to_report(self, source: str, kind: str, allow: AllowList) -> SourceReport:
+        report = SourceReport(source=source, kind=kind, rows_scanned=self.rows_scanned)
+        report.rows_flagged = self.rows_flagged
+        report.errors = list(self.errors)
+        for name, tally in self.columns.items():
+            if not tally.flagged:
+                continue
+            column = None if name == DOCUMENT_COLUMN else name
+            basis = allow.basis_for(source, column)
+            if basis is None:
+                report.columns.append(tally.to_report())
+            else:
+                report.allowed.append(tally.to_report(basis))
+        return report
+
+    def to_state(self) -> dict[str, Any]:
+        return {
+            "columns": [t.to_state() for t in self.columns.values()],
+            "rows_scanned": self.rows_scanned,
+            "rows_flagged": self.rows_flagged,
+            "errors": [e.to_dict() for e in self.errors],
+        }
+
+    @classmethod
+    def from_state(cls, data: dict[str, Any]) -> SourceTally:
+        tally = cls(rows_scanned=int(data["rows_scanned"]), rows_flagged=int(data["rows_flagged"]))
+        for col in data["columns"]:
+            t = ColumnTally.from_state(col)
+            tally.columns[str(t.column)] = t
+        tally.errors = [SourceError.from_dict(e) for e in data["errors"]]
+        return tally
+
+
+class _ValueCache:
+    """Kinds of short cells already classified; bounded, because a column of IDs never repeats."""
+
+    def __init__(self) -> None:
+        self._kinds: dict[str, str | None] = {}
+
+    def kind(self, value: str) -> str | None:
+        try:
+            return self._kinds[value]
+        except KeyError:
+            pass
+        kind = _firewall.cell_kind(value)
+        if len(self._kinds) >= _VALUE_CACHE_LIMIT:
+            self._kinds.clear()
+        self._kinds[value] = kind
+        return kind
+
+
+_CACHE = _ValueCache()
+
+
+def _is_number(text: str) -> bool:
+    t = text.lstrip("+-")
+    return bool(t) and t.replace(".", "", 1).replace(",", "").isdigit()
+
+
+def _is_stringish(t: pa.DataType) -> bool:
+    if pa.types.is_dictionary(t):
+        return _is_stringish(t.value_type)
+    return bool(pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t))
+
+
+def _as_dictionary(arr: pa.Array | pa.ChunkedArray) -> pa.DictionaryArray:
+    if isinstance(arr, pa.ChunkedArray):
+        if pa.types.is_dictionary(arr.type):
+            arr = arr.unify_dictionaries()
+        arr = arr.combine_chunks()
+    if pa.types.is_dictionary(arr.type):
+        return arr
+    if pa.types.is_string_view(arr.type):
+        arr = arr.cast(pa.large_string())
+    return pc.dictionary_encode(arr)
+
+
+def _present(arr: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """True where a cell holds something (not null, not blank)."""
+    valid = pc.is_valid(arr)
+    if _is_stringish(arr.type):
+        if pa.types.is_dictionary(arr.type):
+            arr = pc.cast(arr, arr.type.value_type)
+        blank = pc.equal(pc.utf8_trim_whitespace(arr), "")
+        return pc.and_(valid, pc.invert(pc.fill_null(blank, True)))
+    return valid
+
+
+@dataclass
+class _CellFlags:
+    value_mask: pa.Array | None = None
+    text_mask: pa.Array | None = None
+    value_kinds: set[str] = field(default_factory=set)
+    text_kinds: set[str] = field(default_factory=set)
+    huge_rows: list[int] = field(default_factory=list)
+    detector_failed: bool = False
+
+
+def _check_strings(arr: pa.Array | pa.ChunkedArray, opts: ClassifyOptions, document: bool) -> _CellFlags:
+    enc = _as_dictionary(arr)
+    uniques: list[str | None] = enc.dictionary.to_pylist()
+    value_flag = [False] * len(uniques)
+    text_flag = [False] * len(uniques)
+    out = _CellFlags()
+    texts: list[str] = []
+    text_at: list[int] = []
+    for i, u in enumerate(uniques):
+        if u is None:
+            continue
+        s = u.strip()
+        if not s or _is_number(s):
+            continue
+        if not document and len(s) <= opts.value_max_chars:
+            kind = _CACHE.kind(s)
+            if kind is not None:
+                value_flag[i] = True
+                out.value_kinds.add(kind)
+                continue
+        if len(s) >= opts.text_min_chars and (document or not s.isalnum()):
+            if len(u) > opts.max_cell_chars:
+                out.huge_rows.append(i)
+                u = u[: opts.max_cell_chars]
+            texts.append(u)
+            text_at.append(i)
+    if texts:
+        try:
+            found = _firewall.text_kinds(texts)
+        except Exception:  # a detector failure on one batch is reported, never fatal
+            out.detector_failed = True
+            found = []
+        for i, kinds in zip(text_at, found, strict=False):
+            if kinds:
+                text_flag[i] = True
+                out.text_kinds |= kinds
+    indices = enc.indices
+    if out.value_kinds:
+        out.value_mask = pc.fill_null(pc.take(pa.array(value_flag, pa.bool_()), indices), False)
+    if out.text_kinds:
+        out.text_mask = pc.fill_null(pc.take(pa.array(text_flag, pa.bool_()), indices), False)
+    if out.huge_rows:
+        out.huge_rows = [int(pc.index(indices, i).as_py()) for i in out.huge_rows]
+    return out
+
+
+def _row_numbers(positions: pa.Array, rows: int | pa.Array) -> list[int]:
+    """1-based data-row numbers of the given batch positions."""
+    if isinstance(rows, int):
+        return [int(p) + rows + 1 for p in positions.to_pylist()]
+    return [int(r) for r in pc.take(rows, positions).to_pylist()]
+
+
+def classify_batch(
+    table: pa.Table | pa.RecordBatch,
+    rows: int | pa.Array,
+    tally: SourceTally,
+    *,
+    source: str,
+    allow: AllowList,
+    opts: ClassifyOptions,
+    document: bool = False,
+) -> None:
+    """Classify one batch into ``tally``.
+
+    ``rows`` is the 0-based index of the batch's first row in the source (contiguous batches), or an
+    array of the 1-based row numbers of each of its rows (samples, Spark partitions).
+    """
+    n = table.num_rows
+    tally.rows_scanned += n
+    if n == 0:
+        return
+    union: pa.Array | None = None
+    for name in table.column_names:
+        arr = table.column(name)
+        col = tally.column(name)
+        masks: list[pa.Array] = []
+        name_kind = None if name == DOCUMENT_COLUMN else _firewall.column_name_kind(name)
+        if name_kind is not None:
+            col.kinds.add(name_kind)
+            col.reasons.add("name")
+            masks.append(_present(arr))
+        if _is_stringish(arr.type):
+            flags = _check_strings(arr, opts, document or name == DOCUMENT_COLUMN)
+            if flags.value_mask is not None:
+                col.kinds |= flags.value_kinds
+                col.reasons.add("values")
+                masks.append(flags.value_mask)
+            if flags.text_mask is not None:
+                col.kinds |= flags.text_kinds
+                col.reasons.add("text")
+                masks.append(flags.text_mask)
+            report_name = None if name == DOCUMENT_COLUMN else name
+            for pos in flags.huge_rows:
+                row = _row_numbers(pa.array([pos], pa.int64()), rows)[0]
+                tally.add_error(
+                    SourceError(
+                        f"cell longer than {opts.max_cell_chars} characters; only the start was scanned",
+                        column=report_name,
+                        row=row,
+                    )
+                )
+            if flags.detector_failed:
+                tally.add_error(SourceError("the detector failed on part of this column", column=report_name))
+        if not masks:
+            continue
+        mask = masks[0]
+        for m in masks[1:]:
+            mask = pc.or_(mask, m)
+        positions = pc.indices_nonzero(mask)
+        total = len(positions)
+        if total:
+            room = max(opts.row_limit - len(col.rows), 0)
+            col.add_rows(_row_numbers(positions.slice(0, room), rows), total, opts.row_limit)
+            column = None if name == DOCUMENT_COLUMN else name
+            if allow.basis_for(source, column) is None:
+                union = mask if union is None else pc.or_(union, mask)
+    if union is not None:
+        tally.rows_flagged += int(pc.sum(pc.cast(union, pa.int64())).as_py() or 0)
+
+
+def merge_tallies(parts: Iterable[SourceTally], limit: int) -> SourceTally:
+    """Merge tallies of consecutive parts of one source, in row order."""
+    total = SourceTally()
+    for part in parts:
+        total.merge(part, limit)
+    return total

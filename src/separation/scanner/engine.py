@@ -1,0 +1,218 @@
+"""The local scan engine: sources read in bounded batches, classified, merged into one report.
+
+Sources go to ``workers`` processes when asked; the resume state records finished sources (and the
+batches done of the current one) so that an interrupted scan continues where it stopped.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+
+from separation.errors import InputError
+from separation.scanner.allow import AllowList
+from separation.scanner.classify import ClassifyOptions, SourceTally, classify_batch
+from separation.scanner.readers import DOCUMENT_FORMATS, MisEncoded, ReadError, iter_batches
+from separation.scanner.report import ScanReport, SourceError, SourceReport
+from separation.scanner.state import ResumeState, fingerprint
+from separation.scanner.targets import Source, discover
+
+__all__ = ["Progress", "ScanOptions", "scan", "scan_source", "scan_sources"]
+
+_FALLBACK_ENCODING = "cp1252"
+_CHECKPOINT_SECONDS = 5.0
+
+
+@dataclass(frozen=True)
+class ScanOptions:
+    batch_rows: int = 65_536
+    sample: float = 1.0  # share of rows read; 1.0 is the full mode
+    workers: int = 1
+    tables: tuple[str, ...] = ()
+    schema: str | None = None
+    allow: AllowList = field(default_factory=AllowList)
+    classify: ClassifyOptions = field(default_factory=ClassifyOptions)
+
+    def check(self) -> None:
+        if not 0.0 < self.sample <= 1.0:
+            raise InputError("must be more than 0 and at most 1", field="--sample")
+        if self.batch_rows < 1 or self.batch_rows > 10_000_000:
+            raise InputError("must be between 1 and 10000000", field="--batch-rows")
+        if self.workers < 1 or self.workers > 256:
+            raise InputError("must be between 1 and 256", field="--workers")
+        if self.classify.row_limit < 0:
+            raise InputError("must be 0 or more", field="--max-rows")
+
+
+class Progress:
+    """Callbacks of a scan (a progress bar, or a test hook that interrupts on purpose)."""
+
+    def start(self, sources: Sequence[Source]) -> None:
+        """Called once with every source to scan."""
+
+    def batch(self, source: Source, rows: int, fraction: float) -> None:
+        """Called after each batch: rows in it, and the share of the source read so far (0..1)."""
+
+    def source_done(self, source: Source, report: SourceReport) -> None:
+        """Called when a source is finished (or resumed from the state file)."""
+
+
+def _sample_rows(batch: pa.RecordBatch, first: int, share: float) -> tuple[pa.RecordBatch, pa.Array]:
+    """The rows of a deterministic, evenly spread sample, with their 1-based row numbers."""
+    import numpy as np
+
+    idx = np.arange(first, first + batch.num_rows, dtype=np.int64)
+    keep = ((idx * 0.6180339887498949) % 1.0) < share
+    return batch.filter(pa.array(keep)), pa.array(idx[keep] + 1)
+
+
+def scan_source(
+    source: Source,
+    options: ScanOptions,
+    *,
+    progress: Progress | None = None,
+    resume: ResumeState | None = None,
+) -> SourceReport:
+    """Scan one source; read problems become the report's errors, never exceptions."""
+    partial = resume.partial.get(source.key) if resume is not None else None
+    encoding = str(partial["encoding"]) if partial else "utf-8"
+    try:
+        tally = _read(source, options, encoding, progress, resume, partial)
+    except MisEncoded:
+        tally = _read(source, options, _FALLBACK_ENCODING, progress, resume, None)
+        tally.errors.insert(0, SourceError(f"not valid UTF-8 text; read as {_FALLBACK_ENCODING}"))
+    return tally.to_report(source.name, source.format, options.allow)
+
+
+def _read(
+    source: Source,
+    options: ScanOptions,
+    encoding: str,
+    progress: Progress | None,
+    resume: ResumeState | None,
+    partial: dict[str, object] | None,
+) -> SourceTally:
+    skip = 0
+    tally = SourceTally()
+    if partial is not None:
+        skip = int(partial["batches"])  # type: ignore[call-overload]
+        tally = SourceTally.from_state(partial["tally"])  # type: ignore[arg-type]
+    document = source.format in DOCUMENT_FORMATS
+    size = max(source.size, 1)
+    last_save = time.monotonic()
+    done_batches = 0
+    read_bytes = 0
+    try:
+        for batch, first in iter_batches(source, options.batch_rows, encoding):
+            done_batches += 1
+            read_bytes += batch.nbytes
+            if done_batches <= skip:
+                continue
+            rows: int | pa.Array = first
+            if options.sample < 1.0:
+                batch, rows = _sample_rows(batch, first, options.sample)
+            classify_batch(
+                batch,
+                rows,
+                tally,
+                source=source.name,
+                allow=options.allow,
+                opts=options.classify,
+                document=document,
+            )
+            if progress is not None:
+                progress.batch(source, batch.num_rows, min(read_bytes / size, 1.0))
+            if resume is not None and time.monotonic() - last_save > _CHECKPOINT_SECONDS:
+                resume.partial[source.key] = {
+                    "batches": done_batches,
+                    "encoding": encoding,
+                    "tally": tally.to_state(),
+                }
+                resume.save()
+                last_save = time.monotonic()
+    except MisEncoded:
+        if encoding != _FALLBACK_ENCODING:
+            raise
+        tally.add_error(SourceError("not readable text in any known encoding"))
+    except ReadError as exc:
+        tally.add_error(SourceError(exc.reason))
+    return tally
+
+
+def _scan_in_worker(source: Source, options: ScanOptions) -> SourceReport:
+    return scan_source(source, options)
+
+
+def scan_sources(
+    sources: Sequence[Source],
+    options: ScanOptions,
+    *,
+    progress: Progress | None = None,
+    resume: ResumeState | None = None,
+    engine: str = "local",
+) -> ScanReport:
+    report = ScanReport(sample=options.sample, engine=engine)
+    if progress is not None:
+        progress.start(sources)
+    by_key: dict[str, SourceReport] = {}
+    todo: list[Source] = []
+    for source in sources:
+        if resume is not None and source.key in resume.done:
+            by_key[source.key] = SourceReport.from_dict(resume.done[source.key])
+            if progress is not None:
+                progress.source_done(source, by_key[source.key])
+        else:
+            todo.append(source)
+
+    def finished(source: Source, result: SourceReport) -> None:
+        by_key[source.key] = result
+        if resume is not None:
+            resume.done[source.key] = result.to_dict()
+            resume.partial.pop(source.key, None)
+            resume.save()
+        if progress is not None:
+            progress.source_done(source, result)
+
+    if options.workers > 1 and len(todo) > 1:
+        with ProcessPoolExecutor(max_workers=options.workers) as pool:
+            futures = [(s, pool.submit(_scan_in_worker, s, options)) for s in todo]
+            for source, future in futures:
+                finished(source, future.result())
+    else:
+        for source in todo:
+            finished(source, scan_source(source, options, progress=progress, resume=resume))
+    report.sources = [by_key[s.key] for s in sources]
+    return report
+
+
+def scan(
+    targets: Sequence[str],
+    options: ScanOptions | None = None,
+    *,
+    progress: Progress | None = None,
+    state_path: str | Path | None = None,
+) -> ScanReport:
+    """Scan files, folders and databases; the one entry point the CLI and tests use."""
+    options = options or ScanOptions()
+    options.check()
+    sources = discover(targets, tables=options.tables, schema=options.schema)
+    resume = None
+    if state_path is not None:
+        fp = fingerprint(
+            {
+                "targets": list(targets),
+                "sample": options.sample,
+                "batch_rows": options.batch_rows,
+                "tables": options.tables,
+                "schema": options.schema,
+                "allow": options.allow.to_data(),
+                "classify": repr(options.classify),
+            }
+        )
+        resume = ResumeState.open(state_path, fp)
+    return scan_sources(sources, options, progress=progress, resume=resume)
