@@ -1,0 +1,258 @@
+"""The detector: one scan of a batch of folded texts, then checks only around each hit.
+
+Stage 1 is the automaton (``engine.py``) over one buffer holding many texts separated by NUL bytes
+(no pattern can match a NUL, so no hit crosses two texts). Stage 2 runs per hit, on a small window:
+negative context (suppressors before/after), required context (a field label's colon), identifier
+validators, and the person/topic score. Overlapping hits are then merged per kind.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import re2
+
+from separation.errors import InputError
+from separation.firewall.engine import Pattern, Scanner, build_scanner
+from separation.firewall.finding import Finding
+from separation.firewall.fold import fold_text
+from separation.firewall.knowledge import LANGUAGES, Knowledge, Rule, load_knowledge
+from separation.firewall.validators import VALIDATORS
+
+__all__ = ["MAX_TEXT_CHARS", "THRESHOLD", "Detector"]
+
+THRESHOLD = 0.5
+MAX_TEXT_CHARS = 64 << 20
+_BATCH_BYTES = 8 << 20
+_PRIORITY = {"identifier": 3, "question": 2, "status": 1}
+_PERSON_BOOST = 0.1
+_TOPIC_PENALTY = 0.3
+_REACH = 48  # longest suppressor phrase considered, in characters
+
+
+def _opts(caseless: bool) -> Any:
+    o = re2.Options()
+    o.case_sensitive = not caseless
+    o.longest_match = True
+    return o
+
+
+def _alternation(patterns: Iterable[str], *, bounded: bool = True) -> Any:
+    body = "|".join(f"(?:{p})" for p in patterns)
+    if bounded:
+        body = rf"\b(?:{body})\b"
+    return re2.compile(body.encode("ascii"), _opts(True))
+
+
+@dataclass(frozen=True, slots=True)
+class _Compiled:
+    """A rule with its window checks compiled (RE2: linear, run only on a hit's window)."""
+
+    rule: Rule
+    before: Any
+    after: Any
+    require: Any
+    value: Any
+
+
+class Detector:
+    """Compiled once; immutable afterwards; safe to share between threads."""
+
+    def __init__(self, knowledge: Knowledge | None = None, *, engine: str | None = None) -> None:
+        self.knowledge = knowledge or load_knowledge()
+        rules = self.knowledge.rules
+        patterns: list[Pattern] = []
+        owners: list[int] = []
+        compiled: list[_Compiled] = []
+        for index, rule in enumerate(rules):
+            compiled.append(
+                _Compiled(
+                    rule=rule,
+                    before=_alternation(rule.suppress_before) if rule.suppress_before else None,
+                    after=_alternation(rule.suppress_after) if rule.suppress_after else None,
+                    require=_alternation(rule.require_after, bounded=False) if rule.require_after else None,
+                    value=re2.compile(rule.value.encode("ascii"), _opts(rule.caseless))
+                    if rule.value
+                    else None,
+                )
+            )
+            for regex in rule.patterns:
+                patterns.append(Pattern(regex=regex, caseless=rule.caseless, where=rule.id))
+                owners.append(index)
+        self._rules = tuple(compiled)
+        self._owners = tuple(owners)
+        self._scanner: Scanner = build_scanner(patterns, engine)
+        self.engine = self._scanner.engine
+        person: dict[str, Any] = {}
+        topic: dict[str, Any] = {}
+        windows: dict[str, tuple[int, int]] = {}
+        for ctx in self.knowledge.contexts:
+            (person if ctx.name == "person" else topic)[ctx.language] = _alternation(ctx.patterns)
+            pw, tw = windows.get(ctx.language, (60, 80))
+            windows[ctx.language] = (ctx.window, tw) if ctx.name == "person" else (pw, ctx.window)
+        self._person = person
+        self._topic = topic
+        self._windows = windows
+
+    # -- public -------------------------------------------------------------------------------------
+
+    def detect(self, text: str, lang: str | None = None) -> list[Finding]:
+        return self.detect_many([text], lang)[0]
+
+    def detect_many(self, texts: Sequence[str], lang: str | None = None) -> list[list[Finding]]:
+        if lang is not None and lang not in self.knowledge.languages:
+            raise InputError(f"unsupported language (expected one of {', '.join(LANGUAGES)})", field="lang")
+        results: list[list[Finding]] = []
+        batch: list[bytes] = []
+        size = 0
+        for text in texts:
+            if not isinstance(text, str):
+                raise InputError("text must be a string", field="text")
+            if len(text) > MAX_TEXT_CHARS:
+                raise InputError(f"text longer than {MAX_TEXT_CHARS} characters", field="text")
+            folded = fold_text(text)
+            if batch and size + len(folded) > _BATCH_BYTES:
+                results.extend(self._scan_batch(batch, lang))
+                batch, size = [], 0
+            batch.append(folded)
+            size += len(folded) + 1
+        if batch:
+            results.extend(self._scan_batch(batch, lang))
+        return results
+
+    # -- internals ----------------------------------------------------------------------------------
+
+    def _scan_batch(self, folded: list[bytes], lang: str | None) -> list[list[Finding]]:
+        buffer = b"\x00".join(folded)
+        starts: list[int] = []
+        pos = 0
+        for piece in folded:
+            starts.append(pos)
+            pos += len(piece) + 1
+        per_doc: list[list[Finding]] = [[] for _ in folded]
+        owners = self._owners
+        rules = self._rules
+        for pid, start, end in self._scanner.scan(buffer):
+            item = rules[owners[pid]]
+            rule = item.rule
+            if lang is not None and rule.language != lang and rule.kind != "identifier":
+                continue
+            doc = bisect_right(starts, start) - 1
+            doc_start = starts[doc]
+            doc_end = doc_start + len(folded[doc])
+            if end > doc_end:
+                continue
+            finding = self._verify(item, buffer, start, end, doc_start, doc_end, lang)
+            if finding is not None:
+                per_doc[doc].append(
+                    Finding(
+                        start=finding[0] - doc_start,
+                        end=finding[1] - doc_start,
+                        kind=rule.kind,
+                        score=finding[2],
+                        rule=rule.id,
+                        language=lang or rule.language,
+                    )
+                )
+        return [_merge(found) if len(found) > 1 else found for found in per_doc]
+
+    def _verify(
+        self, item: _Compiled, buf: bytes, start: int, end: int, lo: int, hi: int, lang: str | None
+    ) -> tuple[int, int, float] | None:
+        rule = item.rule
+        window = rule.window
+        # A suppressor must end within `window` before the hit, or start within `window` after it.
+        if item.before is not None:
+            floor = start - window
+            for m in item.before.finditer(buf, max(lo, floor - _REACH), start):
+                if m.end() >= floor:
+                    return None
+        if item.after is not None:
+            m = item.after.search(buf, end, min(hi, end + window + _REACH))
+            if m is not None and m.start() <= end + window:
+                return None
+        if item.require is not None:
+            stop = min(hi, end + rule.require_window)
+            if not item.require.search(buf, end, stop) and buf[end:hi].strip():
+                return None
+        if item.value is not None:
+            last = None
+            for m in item.value.finditer(buf, start, end):
+                last = m
+            if last is None:
+                return None
+            start, end = last.start(), last.end()
+            # Trim separators the value pattern allowed at its edges.
+            while end > start and buf[end - 1] in b" -":
+                end -= 1
+        if rule.validator is not None and not VALIDATORS[rule.validator](buf[start:end].decode("ascii")):
+            return None
+        score = rule.score
+        if rule.topic:
+            language = rule.language
+            pw, tw = self._windows.get(language, (60, 80))
+            person_re = self._person.get(language)
+            topic_re = self._topic.get(language)
+            person = person_re is not None and (
+                person_re.search(buf, max(lo, start - pw), start) is not None
+                or person_re.search(buf, end, min(hi, end + pw)) is not None
+            )
+            topical = (
+                topic_re is not None
+                and topic_re.search(buf, max(lo, start - tw), min(hi, end + tw)) is not None
+            )
+            if person:
+                score += _PERSON_BOOST
+            if topical:
+                score -= _TOPIC_PENALTY if not person else _TOPIC_PENALTY / 3
+        score = min(score, 0.99)
+        if score < THRESHOLD:
+            return None
+        return start, end, score
+
+
+def _merge(found: list[Finding]) -> list[Finding]:
+    """Union overlapping findings of one kind; where kinds overlap, keep the more specific kind."""
+    found.sort(key=lambda f: (f.start, -f.end))
+    by_kind: dict[str, list[Finding]] = {}
+    for f in found:
+        same = by_kind.setdefault(f.kind, [])
+        if same and f.start < same[-1].end:
+            m = same[-1]
+            best = m if m.score >= f.score else f
+            same[-1] = Finding(
+                start=m.start,
+                end=max(m.end, f.end),
+                kind=m.kind,
+                score=best.score,
+                rule=best.rule,
+                language=best.language,
+            )
+        else:
+            same.append(f)
+    if len(by_kind) == 1:
+        return next(iter(by_kind.values()))
+    kept: list[Finding] = []
+    for kind, items in by_kind.items():
+        higher = [by_kind[k] for k in by_kind if _PRIORITY[k] > _PRIORITY[kind]]
+        for f in items:
+            if not any(_overlaps(h, f) for h in higher):
+                kept.append(f)
+    kept.sort(key=lambda f: (f.start, f.end))
+    return kept
+
+
+def _overlaps(spans: list[Finding], f: Finding) -> bool:
+    # ``spans`` do not overlap each other, so sorted by start they are sorted by end too.
+    i = bisect_right([s.start for s in spans], f.end - 1) - 1 if len(spans) > 8 else len(spans) - 1
+    while i >= 0:
+        s = spans[i]
+        if s.start < f.end and f.start < s.end:
+            return True
+        if len(spans) > 8:
+            return False
+        i -= 1
+    return False

@@ -1,0 +1,100 @@
+"""The folded shadow buffer: one ASCII byte per code point, so offsets need no map.
+
+Hyperscan refuses ``\\b`` in Unicode mode, and accented Spanish ("deportación") must match the same
+patterns as unaccented text ("deportacion"). Each code point is folded to exactly one ASCII byte:
+accents stripped (NFKD), typographic quotes and dashes to their ASCII forms, anything else outside
+ASCII to a space. Because the fold is one-to-one, an offset in the buffer is the offset in the
+Python string, and no offset map has to be kept.
+"""
+
+from __future__ import annotations
+
+import codecs
+import unicodedata
+
+__all__ = ["fold_pattern", "fold_text"]
+
+_ERROR_HANDLER = "separation-firewall-fold"
+
+
+def _replace_with_spaces(exc: UnicodeError) -> tuple[str, int]:
+    if not isinstance(exc, UnicodeEncodeError):
+        raise exc
+    return " " * (exc.end - exc.start), exc.end
+
+
+codecs.register_error(_ERROR_HANDLER, _replace_with_spaces)
+
+_PUNCT = {
+    "\u2018": "'",
+    "\u2019": "'",
+    "\u201a": "'",
+    "\u201b": "'",
+    "\u2032": "'",
+    "\u00b4": "'",
+    "\u201c": '"',
+    "\u201d": '"',
+    "\u201e": '"',
+    "\u00ab": '"',
+    "\u00bb": '"',
+    "\u2010": "-",
+    "\u2011": "-",
+    "\u2012": "-",
+    "\u2013": "-",
+    "\u2014": "-",
+    "\u2015": "-",
+    "\u2212": "-",
+    "\u00bf": " ",  # ¿ and ¡ open a Spanish question or exclamation; the closing mark is kept
+    "\u00a1": " ",
+    "\u00ba": "o",
+    "\u00aa": "a",
+    "\u00df": "s",
+    "\u00e6": "a",
+    "\u00c6": "A",
+    "\u0153": "o",
+    "\u0152": "O",
+    "\u00f8": "o",
+    "\u00d8": "O",
+    "\u0142": "l",
+    "\u0141": "L",
+    "\u0111": "d",
+    "\u0110": "D",
+    "\u2026": ".",
+    "\u2116": "#",
+}
+
+
+def _build_table() -> dict[int, str]:
+    table: dict[int, str] = {}
+    for code in range(0x80, 0x2500):
+        ch = chr(code)
+        if ch in _PUNCT:
+            table[code] = _PUNCT[ch]
+            continue
+        base = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
+        if len(base) == 1 and base.isascii() and base.isprintable():
+            table[code] = base
+        elif unicodedata.category(ch) in ("Zs", "Zl", "Zp", "Cc", "Cf"):
+            table[code] = " "
+        elif base[:1].isascii() and base[:1].isalnum():
+            table[code] = base[0]
+        else:
+            table[code] = " "
+    return table
+
+
+_TABLE = _build_table()
+
+
+def fold_text(text: str) -> bytes:
+    """Fold ``text`` to ASCII bytes of exactly ``len(text)`` bytes."""
+    if text.isascii():
+        return text.encode("ascii")
+    return text.translate(_TABLE).encode("ascii", _ERROR_HANDLER)
+
+
+def fold_pattern(pattern: str) -> str:
+    """Fold the non-ASCII letters of a pattern the same way, leaving regex syntax alone."""
+    if pattern.isascii():
+        return pattern
+    return pattern.translate(_TABLE)
