@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import sys
 
-from separation.cli import policy_commands, register_commands, scanner_commands, triage_commands
+from separation.cli import (
+    access_commands,
+    policy_commands,
+    register_commands,
+    scanner_commands,
+    triage_commands,
+)
 from separation.cli._app import EXIT_USAGE, app, err_console
 
 __all__ = ["app", "main"]
 
 # Imported for their side effect of registering commands on ``app``.
-_COMMAND_MODULES = (triage_commands, policy_commands, register_commands, scanner_commands)
+_COMMAND_MODULES = (access_commands, triage_commands, policy_commands, register_commands, scanner_commands)
 
 
 def main() -> None:
