@@ -73,3 +73,64 @@ def db(settings: Settings) -> Iterator[Database]:
         yield database
     finally:
         database.dispose()
+
+
+# --- the web app over the same two backends -----------------------------------------------------------
+
+from fastapi.testclient import TestClient  # noqa: E402
+
+from separation.register import issue_token  # noqa: E402
+from separation.web import create_app  # noqa: E402
+
+
+class Api:
+    """A test client plus one token per role (clerks in two departments)."""
+
+    def __init__(self, client: TestClient, tokens: dict[str, str]) -> None:
+        self.client = client
+        self.tokens = tokens
+
+    def headers(self, who: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens[who]}"}
+
+    def post(self, path: str, who: str, **kw: object):  # type: ignore[no-untyped-def]
+        return self.client.post(path, headers=self.headers(who), **kw)  # type: ignore[arg-type]
+
+    def get(self, path: str, who: str, **kw: object):  # type: ignore[no-untyped-def]
+        return self.client.get(path, headers=self.headers(who), **kw)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def api(settings: Settings) -> Iterator[Api]:
+    app = create_app(settings)
+    database = app.state.register.db
+    tokens = {
+        "clerk": issue_token(database, role="clerk", name="Desk clerk", department="police").token,
+        "clerk_fire": issue_token(database, role="clerk", name="Fire clerk", department="fire").token,
+        "attorney": issue_token(database, role="attorney", name="Assistant city attorney").token,
+        "auditor": issue_token(database, role="auditor", name="City auditor").token,
+        "admin": issue_token(database, role="admin", name="IT admin").token,
+    }
+    with TestClient(app) as client:
+        yield Api(client, tokens)
+
+
+DETAINER = {
+    "id": "ERO-2026-0001",
+    "received_at": "2026-01-05T10:00:00-06:00",
+    "channel": "fax",
+    "received_by": {"department": "police"},
+    "requester": {"agency": "ICE ERO"},
+    "asks": ["hold", "notify_release"],
+    "process": {"document": "detainer", "signed_by": "immigration_officer", "form": "I-247A"},
+    "purpose": "civil_immigration",
+}
+JUDICIAL = {
+    "received_at": "2026-02-10T09:30:00-06:00",
+    "received_by": {"department": "police"},
+    "requester": {"agency": "FBI"},
+    "asks": ["records"],
+    "process": {"document": "judicial_warrant", "signed_by": "judge"},
+    "purpose": "criminal",
+    "offenses": ["18 U.S.C. 111"],
+}

@@ -94,6 +94,10 @@ def serve(
     )
 
 
+def _say(text: str) -> None:
+    out_console.print(text, markup=False, highlight=False, soft_wrap=True)
+
+
 def _safe_url(url: str) -> str:
     import sqlalchemy as sa
 
@@ -118,7 +122,7 @@ def token_create(
         issued = issue_token(database, role=role, name=name, department=department, actor=None)
     finally:
         database.dispose()
-    out_console.print(issued.token)
+    _say(issued.token)
     err_console.print(
         f"token {issued.token_id} for {issued.name} ({issued.role.value}); it will not be shown again"
     )
@@ -140,13 +144,11 @@ def ledger_verify(
     finally:
         database.dispose()
     if as_json:
-        out_console.print_json(json.dumps(result.to_dict()))
+        _say(json.dumps(result.to_dict()))
     elif result.ok:
-        out_console.print(
-            f"ledger intact: {result.entries} entries, head {result.head_seq} {result.head_hash}"
-        )
+        _say(f"ledger intact: {result.entries} entries, head {result.head_seq} {result.head_hash}")
     else:
-        out_console.print(f"ledger BROKEN at entry {result.first_bad}: {result.problem}")
+        _say(f"ledger BROKEN at entry {result.first_bad}: {result.problem}")
     raise typer.Exit(EXIT_OK if result.ok else EXIT_FOUND)
 
 
@@ -168,16 +170,14 @@ def ledger_checkpoint(
         with database.read() as conn:
             result = verify(conn)
             if not result.ok:
-                out_console.print(
-                    f"ledger BROKEN at entry {result.first_bad}: {result.problem}; no checkpoint signed"
-                )
+                _say(f"ledger BROKEN at entry {result.first_bad}: {result.problem}; no checkpoint signed")
                 raise typer.Exit(EXIT_FOUND)
             checkpoint = make_checkpoint(conn, load_or_create_key(settings.key_path))
     finally:
         database.dispose()
     text = json.dumps(checkpoint.to_dict(), indent=2, sort_keys=True)
     if out is None:
-        out_console.print(text, markup=False)
+        out_console.print(text, markup=False, soft_wrap=True)
     else:
         out.write_text(text + "\n", encoding="utf-8")
         err_console.print(f"checkpoint of entry {checkpoint.seq} written to {out}")
@@ -215,7 +215,7 @@ def ledger_check_checkpoint(
             database.dispose()
     if trusted is None:
         message += " (no local key to compare the signer with)"
-    out_console.print(("checkpoint OK: " if ok else "checkpoint FAILED: ") + message)
+    _say(("checkpoint OK: " if ok else "checkpoint FAILED: ") + message)
     raise typer.Exit(EXIT_OK if ok else EXIT_FOUND)
 
 
@@ -227,6 +227,6 @@ def db_upgrade(db: DbOption = None) -> None:
 
     database = _database(db, migrate=True)
     try:
-        out_console.print(f"schema at revision {current_revision(database.engine)}")
+        _say(f"schema at revision {current_revision(database.engine)}")
     finally:
         database.dispose()
