@@ -9,6 +9,7 @@ from separation.cli import (
     policy_commands,
     register_commands,
     scanner_commands,
+    schema_commands,
     triage_commands,
 )
 from separation.cli._app import EXIT_USAGE, app, err_console
@@ -16,7 +17,14 @@ from separation.cli._app import EXIT_USAGE, app, err_console
 __all__ = ["app", "main"]
 
 # Imported for their side effect of registering commands on ``app``.
-_COMMAND_MODULES = (access_commands, triage_commands, policy_commands, register_commands, scanner_commands)
+_COMMAND_MODULES = (
+    access_commands,
+    triage_commands,
+    policy_commands,
+    schema_commands,
+    register_commands,
+    scanner_commands,
+)
 
 
 def main() -> None:

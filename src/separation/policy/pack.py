@@ -475,15 +475,28 @@ def _compile_version(doc: _PackDoc, version: _VersionDoc, rules: list[CompiledRu
 
 
 def _load_scenarios(root: Path) -> tuple[tuple[str, Mapping[str, Any]], ...]:
+    """Worked examples; a file's ``defaults.request`` is merged under each scenario's request."""
     found: list[tuple[str, Mapping[str, Any]]] = []
     for path in sorted((root / "scenarios").glob("*.yaml")):
         raw = _read_yaml(path)
         items = raw.get("scenarios") if isinstance(raw, dict) else None
         if not isinstance(items, list):
             raise PackError("expected a top-level 'scenarios:' list", file=str(path))
+        defaults = raw.get("defaults", {}).get("request", {}) if isinstance(raw.get("defaults"), dict) else {}
         for item in items:
             if not isinstance(item, dict) or "name" not in item:
                 raise PackError("every scenario needs a name", file=str(path))
-            found.append((path.name, item))
+            merged = dict(item)
+            merged["request"] = _deep_merge(defaults, item.get("request") or {})
+            found.append((path.name, merged))
     return tuple(found)
 
+
+def _deep_merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
