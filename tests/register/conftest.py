@@ -14,8 +14,12 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from fastapi.testclient import TestClient
 
-from separation.register import Database, Settings
+from separation.register import Database, Settings, issue_token
+from separation.web import create_app
+
+from ._support import Api
 
 PG_URL = os.environ.get("SEPARATION_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 _pg_state: dict[str, str | None] = {}
@@ -77,28 +81,6 @@ def db(settings: Settings) -> Iterator[Database]:
 
 # --- the web app over the same two backends -----------------------------------------------------------
 
-from fastapi.testclient import TestClient  # noqa: E402
-
-from separation.register import issue_token  # noqa: E402
-from separation.web import create_app  # noqa: E402
-
-
-class Api:
-    """A test client plus one token per role (clerks in two departments)."""
-
-    def __init__(self, client: TestClient, tokens: dict[str, str]) -> None:
-        self.client = client
-        self.tokens = tokens
-
-    def headers(self, who: str) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.tokens[who]}"}
-
-    def post(self, path: str, who: str, **kw: object):  # type: ignore[no-untyped-def]
-        return self.client.post(path, headers=self.headers(who), **kw)  # type: ignore[arg-type]
-
-    def get(self, path: str, who: str, **kw: object):  # type: ignore[no-untyped-def]
-        return self.client.get(path, headers=self.headers(who), **kw)  # type: ignore[arg-type]
-
 
 @pytest.fixture
 def api(settings: Settings) -> Iterator[Api]:
@@ -113,24 +95,3 @@ def api(settings: Settings) -> Iterator[Api]:
     }
     with TestClient(app) as client:
         yield Api(client, tokens)
-
-
-DETAINER = {
-    "id": "ERO-2026-0001",
-    "received_at": "2026-01-05T10:00:00-06:00",
-    "channel": "fax",
-    "received_by": {"department": "police"},
-    "requester": {"agency": "ICE ERO"},
-    "asks": ["hold", "notify_release"],
-    "process": {"document": "detainer", "signed_by": "immigration_officer", "form": "I-247A"},
-    "purpose": "civil_immigration",
-}
-JUDICIAL = {
-    "received_at": "2026-02-10T09:30:00-06:00",
-    "received_by": {"department": "police"},
-    "requester": {"agency": "FBI"},
-    "asks": ["records"],
-    "process": {"document": "judicial_warrant", "signed_by": "judge"},
-    "purpose": "criminal",
-    "offenses": ["18 U.S.C. 111"],
-}
