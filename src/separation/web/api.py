@@ -229,27 +229,16 @@ def screen(
 
     if body.text is not None:
         findings = detect(body.text, lang=body.lang)
-        redacted = redact(body.text)
+        redacted = redact(body.text, findings)
         return _json(
             {
                 "findings": [f.to_dict() for f in findings],
                 "redacted": redacted.text,
-                "log": _plain(redacted.log),
+                "log": redacted.log.to_dict(),
             }
         )
     result = redact_record(body.record or {})
-    return _json({"redacted": result.record, "log": _plain(result.log)})
-
-
-def _plain(value: Any) -> Any:
-    """The firewall's redaction log as JSON (its entries carry kinds and counts, never values)."""
-    if hasattr(value, "to_dict"):
-        return value.to_dict()
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    return value
+    return _json({"redacted": result.record, "log": result.log.to_dict()})
 
 
 @router.get("/ledger/verify", tags=["ledger"], summary="Walk the hash chain; names the first bad entry")
