@@ -16,6 +16,7 @@ from typing import Any
 import re2
 
 from separation.errors import InputError
+from separation.firewall.columns import classify_column_name
 from separation.firewall.engine import Pattern, Scanner, build_scanner
 from separation.firewall.finding import Finding
 from separation.firewall.fold import fold_text
@@ -55,6 +56,7 @@ class _Compiled:
     before: Any
     after: Any
     require: Any
+    require_before: Any
     value: Any
 
 
@@ -74,6 +76,9 @@ class Detector:
                     before=_alternation(rule.suppress_before) if rule.suppress_before else None,
                     after=_alternation(rule.suppress_after) if rule.suppress_after else None,
                     require=_alternation(rule.require_after, bounded=False) if rule.require_after else None,
+                    require_before=(
+                        _alternation(rule.require_before, bounded=False) if rule.require_before else None
+                    ),
                     value=re2.compile(rule.value.encode("ascii"), _opts(rule.caseless))
                     if rule.value
                     else None,
@@ -178,6 +183,12 @@ class Detector:
             stop = min(hi, end + rule.require_window)
             if not item.require.search(buf, end, stop) and buf[end:hi].strip():
                 return None
+        if item.require_before is not None and not item.require_before.search(
+            buf, max(lo, start - rule.require_window), start
+        ):
+            return None
+        if rule.kind == "status" and not rule.options_ok and _is_option(buf, lo, start):
+            return None
         if item.value is not None:
             last = None
             for m in item.value.finditer(buf, start, end):
@@ -188,7 +199,10 @@ class Detector:
             # Trim separators the value pattern allowed at its edges.
             while end > start and buf[end - 1] in b" -":
                 end -= 1
-        if rule.validator is not None and not VALIDATORS[rule.validator](buf[start:end].decode("ascii")):
+        if rule.validator == "column_name":
+            if classify_column_name(buf[start:end].decode("ascii")) is None:
+                return None
+        elif rule.validator is not None and not VALIDATORS[rule.validator](buf[start:end].decode("ascii")):
             return None
         score = rule.score
         if rule.topic:
@@ -212,6 +226,12 @@ class Detector:
         if score < THRESHOLD:
             return None
         return start, end, score
+
+
+def _is_option(buf: bytes, lo: int, start: int) -> bool:
+    """A status word offered as one option of a form question ("( ) Refugee/Asylee") is not a statement."""
+    before = buf[max(lo, start - 6) : start].rstrip(b" ")
+    return before.endswith((b"( )", b"()", b"[ ]", b"[]", b"[", b"/")) and not before.endswith(b"//")
 
 
 def _merge(found: list[Finding]) -> list[Finding]:

@@ -60,6 +60,14 @@ _PUNCT = {
     "\u0111": "d",
     "\u0110": "D",
     "\u2026": ".",
+    # Check boxes read as an empty bracket, so a form's option list can be told from a statement.
+    "\u2610": "[",
+    "\u2611": "X",
+    "\u2612": "X",
+    "\u25a1": "[",
+    "\u25cb": "[",
+    "\u25ef": "[",
+    "\u274f": "[",
     "\u2116": "#",
 }
 

@@ -29,7 +29,7 @@ __all__ = [
 
 KINDS = ("status", "identifier", "question")
 LANGUAGES = ("en", "es")
-_VALIDATORS = ("a_number", "receipt", "receipt_any")
+_VALIDATORS = ("a_number", "receipt", "receipt_any", "column_name")
 _RULE_FILES = ("status.yaml", "enforcement.yaml", "questions.yaml", "identifiers.yaml")
 # Used only to substitute {name} placeholders at load time, never on text.
 _VAR = re.compile(r"\{([a-z_]+)\}")
@@ -48,8 +48,10 @@ class Rule:
     suppress_before: tuple[str, ...] = ()
     suppress_after: tuple[str, ...] = ()
     require_after: tuple[str, ...] = ()
+    require_before: tuple[str, ...] = ()
     window: int = 30
     require_window: int = 3
+    options_ok: bool = False
     topic: bool = False
     validator: str | None = None
     value: str | None = None
@@ -130,10 +132,12 @@ def _rule(raw: Any, lang: str, variables: Mapping[str, str], where: str) -> Rule
     if validator is not None and validator not in _VALIDATORS:
         raise PackError("unknown validator", file=where, rule=rid)
 
-    def subst(items: tuple[str, ...]) -> tuple[str, ...]:
+    def subst(items: tuple[str, ...], *, windowed: bool = False) -> tuple[str, ...]:
         out = tuple(_substitute(p, variables, where) for p in items)
         for p in out:
-            _check_pattern(p, where, rid)
+            # Window patterns run on one text's slice only, so negated classes are safe there.
+            if not windowed:
+                _check_pattern(p, where, rid)
         return out
 
     patterns = subst(_strings(raw.get("patterns"), where, rid, "patterns"))
@@ -147,9 +151,17 @@ def _rule(raw: Any, lang: str, variables: Mapping[str, str], where: str) -> Rule
         score=float(raw.get("score", 0.8)),
         caseless=raw.get("case", "insensitive") != "sensitive",
         patterns=patterns,
-        suppress_before=subst(_strings(raw.get("suppress_before"), where, rid, "suppress_before")),
-        suppress_after=subst(_strings(raw.get("suppress_after"), where, rid, "suppress_after")),
-        require_after=subst(_strings(raw.get("require_after"), where, rid, "require_after")),
+        suppress_before=subst(
+            _strings(raw.get("suppress_before"), where, rid, "suppress_before"), windowed=True
+        ),
+        suppress_after=subst(
+            _strings(raw.get("suppress_after"), where, rid, "suppress_after"), windowed=True
+        ),
+        require_after=subst(_strings(raw.get("require_after"), where, rid, "require_after"), windowed=True),
+        require_before=subst(
+            _strings(raw.get("require_before"), where, rid, "require_before"), windowed=True
+        ),
+        options_ok=bool(raw.get("options_ok", False)),
         window=int(raw.get("window", 30)),
         require_window=int(raw.get("require_window", 3)),
         topic=bool(raw.get("topic", False)),
