@@ -194,6 +194,16 @@ def report(split: str, records: list[dict[str, object]]) -> list[str]:
         "  spans by lang: "
         + ", ".join(f"{lang}/{k}={lang_kind[(lang, k)]}" for lang in LANGS for k in sorted(kinds))
     )
+    for key, label in (("lang", "by lang"), ("genre", "by genre")):
+        print(f"  {label}: texts / negatives / hard / status / identifier / question spans")
+        for value in sorted({str(r[key]) for r in records}):
+            part = [r for r in records if r[key] == value]
+            k: Counter[str] = Counter(s["kind"] for r in part for s in r["spans"])  # type: ignore[attr-defined]
+            print(
+                f"    {value:10} {len(part):4} / {sum(1 for r in part if not r['spans']):4}"
+                f" / {sum(1 for r in part if r['hard_negative']):4}"
+                f" / {k['status']:4} / {k['identifier']:4} / {k['question']:4}"
+            )
     if n < MIN_TEXTS[split]:
         warnings.append(f"{split}: {n} texts, target at least {MIN_TEXTS[split]}")
     if by_lang["es"] / n < 0.35:
