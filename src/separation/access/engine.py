@@ -30,8 +30,8 @@ _MAX_FILES = 10_000
 
 _GROUP_SQL = """
 SELECT org, month, who_rule, why_rule, how_rule,
-       count(*) AS n, count_if(flagged) AS flagged,
-       count_if(networks_n > 1) AS multi, max(networks_n) AS max_networks
+       count(*) AS n, count(*) FILTER (WHERE flagged) AS flagged,
+       count(*) FILTER (WHERE networks_n > 1) AS multi, max(networks_n) AS max_networks
 FROM cls GROUP BY ALL
 """
 _FLAGGED_COLUMNS = (

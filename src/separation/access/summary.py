@@ -127,19 +127,22 @@ class Summary:
 
     def headline(self) -> str:
         """One plain sentence a data steward can read out."""
-        rows = f"{self.rows:,} searches"
+        rows = _count(self.rows, "search", "searches")
         if not self.found:
             return (
                 f"No immigration-enforcement searches found in {rows}: no reason names immigration "
                 "enforcement and no searching organisation is a federal immigration agency "
                 "or a listed partner."
             )
-        parts = [f"{self.immigration:,} immigration-enforcement searches by stated reason"]
+        parts = [
+            _count(self.immigration, "immigration-enforcement search", "immigration-enforcement searches")
+        ]
+        parts[0] += " by stated reason"
         if self.federal:
             parts.append(f"{self.federal:,} by federal immigration agencies")
         other_who = self.who_flagged - self.federal
         if other_who:
-            parts.append(f"{other_who:,} by local agencies for or with them")
+            parts.append(f"{other_who:,} by local agencies for them or under agreement with them")
         return f"Found in {rows}: " + "; ".join(parts) + "."
 
     def agency_rows(self) -> list[dict[str, Any]]:
@@ -188,3 +191,7 @@ class Summary:
             "by_agency_truncated": len(self.agencies) > _MAX_AGENCIES,
             "by_month": self.month_rows(),
         }
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n:,} {one if n == 1 else many}"
