@@ -6,6 +6,7 @@ import sys
 
 from separation.cli import (
     access_commands,
+    firewall_commands,
     policy_commands,
     register_commands,
     scanner_commands,
@@ -19,6 +20,7 @@ __all__ = ["app", "main"]
 # Imported for their side effect of registering commands on ``app``.
 _COMMAND_MODULES = (
     access_commands,
+    firewall_commands,
     triage_commands,
     policy_commands,
     schema_commands,
