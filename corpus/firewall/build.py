@@ -135,6 +135,12 @@ def read_source(path: Path) -> list[dict[str, object]]:
     return records
 
 
+def spans_of(record: dict[str, object]) -> list[dict[str, object]]:
+    spans = record["spans"]
+    assert isinstance(spans, list)
+    return spans
+
+
 def identifier_shape(value: str) -> str:
     """Name the format of a labelled identifier, or raise if it is implausible (see README)."""
     m = RECEIPT.match(value)
@@ -168,26 +174,26 @@ def report(split: str, records: list[dict[str, object]]) -> list[str]:
     kind_docs: Counter[str] = Counter()
     lang_kind: Counter[tuple[str, str]] = Counter()
     for r in records:
-        spans = r["spans"]
-        assert isinstance(spans, list)
         seen = set()
-        for s in spans:
-            kinds[s["kind"]] += 1
-            lang_kind[(str(r["lang"]), s["kind"])] += 1
-            seen.add(s["kind"])
+        for s in spans_of(r):
+            kind = str(s["kind"])
+            kinds[kind] += 1
+            lang_kind[(str(r["lang"]), kind)] += 1
+            seen.add(kind)
         for k in seen:
             kind_docs[k] += 1
     print(f"== {split}: {n} texts")
     print("  lang:   " + ", ".join(f"{k}={v} ({v / n:.0%})" for k, v in sorted(by_lang.items())))
     print("  genre:  " + ", ".join(f"{g}={by_genre[g]}" for g in GENRES))
     shapes = Counter(
-        identifier_shape(str(r["text"])[s["start"] : s["end"]])
+        identifier_shape(str(r["text"])[s["start"] : s["end"]])  # type: ignore[index]
         for r in records
-        for s in r["spans"]  # type: ignore[attr-defined]
+        for s in spans_of(r)
         if s["kind"] == "identifier"
     )
     print("  identifier shapes: " + ", ".join(f"{k}={v}" for k, v in sorted(shapes.items())))
-    print(f"  negatives: {neg} ({neg / n:.0%}), of which hard: {hard} ({hard / max(neg, 1):.0%} of negatives)")
+    share = hard / max(neg, 1)
+    print(f"  negatives: {neg} ({neg / n:.0%}), of which hard: {hard} ({share:.0%} of negatives)")
     print(f"  positive texts: {n - neg}")
     print("  spans:  " + ", ".join(f"{k}={kinds[k]} in {kind_docs[k]} texts" for k in sorted(kinds)))
     print(
@@ -198,11 +204,11 @@ def report(split: str, records: list[dict[str, object]]) -> list[str]:
         print(f"  {label}: texts / negatives / hard / status / identifier / question spans")
         for value in sorted({str(r[key]) for r in records}):
             part = [r for r in records if r[key] == value]
-            k: Counter[str] = Counter(s["kind"] for r in part for s in r["spans"])  # type: ignore[attr-defined]
+            per_kind = Counter(str(s["kind"]) for r in part for s in spans_of(r))
             print(
                 f"    {value:10} {len(part):4} / {sum(1 for r in part if not r['spans']):4}"
                 f" / {sum(1 for r in part if r['hard_negative']):4}"
-                f" / {k['status']:4} / {k['identifier']:4} / {k['question']:4}"
+                f" / {per_kind['status']:4} / {per_kind['identifier']:4} / {per_kind['question']:4}"
             )
     if n < MIN_TEXTS[split]:
         warnings.append(f"{split}: {n} texts, target at least {MIN_TEXTS[split]}")
@@ -234,10 +240,12 @@ def main() -> int:
             if fp in seen_print and seen_print[fp][1] != split:
                 raise SourceError(f"{where}: same wording as {seen_print[fp][0]} in the other split")
             seen_print.setdefault(fp, (where, split))
-            for span in r["spans"]:  # type: ignore[attr-defined]
+            for span in spans_of(r):
                 if span["kind"] == "identifier":
+                    start, end = span["start"], span["end"]
+                    assert isinstance(start, int) and isinstance(end, int)
                     try:
-                        identifier_shape(text[span["start"] : span["end"]])
+                        identifier_shape(text[start:end])
                     except SourceError as exc:
                         raise SourceError(f"{where}: {exc}") from None
     except (SourceError, OSError, UnicodeDecodeError) as exc:
