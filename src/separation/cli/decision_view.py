@@ -32,7 +32,9 @@ def render_decision(decision: Decision, *, flag_help: dict[str, str] | None = No
     )
     asks = Table.grid(padding=(0, 2))
     for ask in decision.asks:
-        asks.add_row(ask.ask.value, Text(ask.outcome.value, _STYLE.get(ask.outcome.value, "")), ", ".join(ask.rules))
+        asks.add_row(
+            ask.ask.value, Text(ask.outcome.value, _STYLE.get(ask.outcome.value, "")), ", ".join(ask.rules)
+        )
 
     reasons = Table.grid(padding=(0, 1))
     for rule in decision.rules:
@@ -40,7 +42,13 @@ def render_decision(decision: Decision, *, flag_help: dict[str, str] | None = No
         reasons.add_row(Text("•"), Text.assemble((rule.id, "bold"), "  ", rule.citation, pending))
         reasons.add_row(Text(""), Text(rule.reason))
 
-    parts: list[RenderableType] = [Text("Asks", "underline"), asks, Text(""), Text("Why", "underline"), reasons]
+    parts: list[RenderableType] = [
+        Text("Asks", "underline"),
+        asks,
+        Text(""),
+        Text("Why", "underline"),
+        reasons,
+    ]
     if decision.obligations:
         todo = Table.grid(padding=(0, 2))
         for obligation in decision.obligations:
@@ -50,7 +58,9 @@ def render_decision(decision: Decision, *, flag_help: dict[str, str] | None = No
     if decision.flags:
         flags = Table.grid(padding=(0, 1))
         for flag in decision.flags:
-            flags.add_row(Text("!", "bold yellow"), Text.assemble((flag, "bold"), "  ", (flag_help or {}).get(flag, "")))
+            flags.add_row(
+                Text("!", "bold yellow"), Text.assemble((flag, "bold"), "  ", (flag_help or {}).get(flag, ""))
+            )
         parts += [Text(""), Text("Take care", "underline"), flags]
     if decision.trace is not None:
         trace = Table("ask", "rule", "matched", "effect", "why", box=None, show_edge=False)

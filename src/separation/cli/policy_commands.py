@@ -18,7 +18,9 @@ from separation.policy.scenarios import run_scenarios
 
 __all__ = ["policy_app"]
 
-policy_app = typer.Typer(help="Policy packs: scenario tests, rules, and the effect of a change.", no_args_is_help=True)
+policy_app = typer.Typer(
+    help="Policy packs: scenario tests, rules, and the effect of a change.", no_args_is_help=True
+)
 app.add_typer(policy_app, name="policy")
 
 
@@ -29,7 +31,9 @@ def _bundled() -> list[str]:
 @policy_app.command("test")
 @guarded
 def policy_test(
-    packs: Annotated[list[str] | None, typer.Argument(help="Packs to test (default: every bundled pack).")] = None,
+    packs: Annotated[
+        list[str] | None, typer.Argument(help="Packs to test (default: every bundled pack).")
+    ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List passing scenarios too.")] = False,
 ) -> None:
     """Run each pack's scenario suite; exit 1 if any scenario fails."""
@@ -70,7 +74,9 @@ def policy_test(
 @policy_app.command("rules")
 @guarded
 def policy_rules(
-    pack_ref: Annotated[str, typer.Argument(help="Pack name, or NAME@DATE for the version in force then.")] = "minneapolis",
+    pack_ref: Annotated[
+        str, typer.Argument(help="Pack name, or NAME@DATE for the version in force then.")
+    ] = "minneapolis",
     pending: Annotated[bool, typer.Option("--pending", help="Only rules whose citation is pending.")] = False,
 ) -> None:
     """List the rules in force in a pack version, with their citations."""
@@ -83,7 +89,11 @@ def policy_rules(
     for rule in sorted(version.rules.values(), key=lambda r: (r.order, r.id)):
         if pending and not rule.ref.citation_pending:
             continue
-        effect = "obligations" if rule.outcome is None else f"{'concurs ' if rule.concur else ''}{rule.outcome.value}"
+        effect = (
+            "obligations"
+            if rule.outcome is None
+            else f"{'concurs ' if rule.concur else ''}{rule.outcome.value}"
+        )
         asks = "all" if len(rule.asks) > 10 else ", ".join(sorted(rule.asks))
         citation = rule.ref.citation + (" (pending)" if rule.ref.citation_pending else "")
         table.add_row(str(rule.order), rule.id, asks, effect, citation)
@@ -96,7 +106,8 @@ def policy_diff(
     before: Annotated[str, typer.Argument(help="NAME@DATE: the version in force on DATE.")],
     after: Annotated[str, typer.Argument(help="NAME@DATE: the version to compare with.")],
     requests: Annotated[
-        str | None, typer.Option("--requests", help="Requests (JSON, JSON list or JSON Lines) to decide under both.")
+        str | None,
+        typer.Option("--requests", help="Requests (JSON, JSON list or JSON Lines) to decide under both."),
     ] = None,
 ) -> None:
     """Rules added, removed or changed between two versions, and requests whose answer would change."""
@@ -109,19 +120,29 @@ def policy_diff(
     parsed: list[Request] = []
     if requests:
         with open_input(requests) as stream:
-            parsed = [parse_request(item, where=where) for where, item in iter_requests(stream, source=requests)]
+            parsed = [
+                parse_request(item, where=where) for where, item in iter_requests(stream, source=requests)
+            ]
     diff = diff_versions(before_pack, before_day, after_pack, after_day, parsed)
     out_console.print(
         f"[bold]{before_pack.id} {diff.before.id}[/] → [bold]{after_pack.id} {diff.after.id}[/]"
         f"  ({diff.after.title})"
     )
-    for label, ids, style in (("added", diff.added, "green"), ("removed", diff.removed, "red"), ("changed", diff.changed, "yellow")):
+    for label, ids, style in (
+        ("added", diff.added, "green"),
+        ("removed", diff.removed, "red"),
+        ("changed", diff.changed, "yellow"),
+    ):
         out_console.print(f"[{style}]{label}[/] ({len(ids)}): {', '.join(ids) if ids else 'none'}")
     if requests:
-        out_console.print(f"\n{len(diff.changes)} of {diff.requests_compared} requests would get a different answer")
+        out_console.print(
+            f"\n{len(diff.changes)} of {diff.requests_compared} requests would get a different answer"
+        )
         if diff.changes:
             table = Table("#", "request", "before", "after", "asks changed")
             for change in diff.changes:
                 asks = "; ".join(f"{a}: {x} → {y}" for a, x, y in change.asks)
-                table.add_row(str(change.position), change.request_id or "-", change.before, change.after, asks)
+                table.add_row(
+                    str(change.position), change.request_id or "-", change.before, change.after, asks
+                )
             out_console.print(table)

@@ -12,7 +12,7 @@ import typer
 
 from separation.cli._app import EXIT_OK, EXIT_USAGE, app, err_console, guarded, out_console
 from separation.cli.decision_view import render_decision
-from separation.errors import InputError
+from separation.errors import InputError, NotFoundError
 from separation.policy import Request, decide, load_pack, parse_pack_ref
 from separation.policy.intake import iter_requests, parse_request
 
@@ -32,12 +32,21 @@ def open_input(path: str) -> BinaryIO:
 @app.command()
 @guarded
 def triage(
-    source: Annotated[str, typer.Argument(help="A file of requests (JSON object, JSON list or JSON Lines), or - for stdin.")],
-    json_out: Annotated[bool, typer.Option("--json", help="Print one Decision JSON object per line, in input order.")] = False,
-    explain: Annotated[bool, typer.Option("--explain", help="Include the trace: every rule considered and why.")] = False,
-    pack_name: Annotated[str, typer.Option("--pack", help="Pack name, or NAME@DATE for the version in force then.")] = "minneapolis",
+    source: Annotated[
+        str, typer.Argument(help="A file of requests (JSON object, JSON list or JSON Lines), or - for stdin.")
+    ],
+    json_out: Annotated[
+        bool, typer.Option("--json", help="Print one Decision JSON object per line, in input order.")
+    ] = False,
+    explain: Annotated[
+        bool, typer.Option("--explain", help="Include the trace: every rule considered and why.")
+    ] = False,
+    pack_name: Annotated[
+        str, typer.Option("--pack", help="Pack name, or NAME@DATE for the version in force then.")
+    ] = "minneapolis",
     as_of: Annotated[
-        str | None, typer.Option("--as-of", help="Judge under the version in force on this date (YYYY-MM-DD).")
+        str | None,
+        typer.Option("--as-of", help="Judge under the version in force on this date (YYYY-MM-DD)."),
     ] = None,
 ) -> None:
     """Decide requests: outcome, reasons with citations, and obligations with due dates.
@@ -55,15 +64,26 @@ def triage(
             try:
                 request: Request = parse_request(item, where=where)
                 decision = decide(request, pack, as_of=when, explain=explain)
-            except InputError as exc:
+            except (InputError, NotFoundError) as exc:
                 failures += 1
-                err_console.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
+                err_console.print(
+                    f"error: {where}: {exc}" if isinstance(exc, NotFoundError) else f"error: {exc}",
+                    markup=False,
+                    highlight=False,
+                    soft_wrap=True,
+                )
                 if json_out:
-                    write(orjson.dumps({"error": {"where": exc.where, "field": exc.field, "problem": exc.problem}}))
+                    problem = exc.problem if isinstance(exc, InputError) else str(exc)
+                    field = exc.field if isinstance(exc, InputError) else "received_at"
+                    write(orjson.dumps({"error": {"where": where, "field": field, "problem": problem}}))
                     write(b"\n")
                 continue
             if json_out:
-                write(decision.model_dump_json(exclude_none=False, exclude=None if explain else {"trace"}).encode())
+                write(
+                    decision.model_dump_json(
+                        exclude_none=False, exclude=None if explain else {"trace"}
+                    ).encode()
+                )
                 write(b"\n")
             else:
                 out_console.print(render_decision(decision, flag_help=dict(pack.flags)))

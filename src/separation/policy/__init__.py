@@ -1,8 +1,8 @@
 """Decisions: requests, policy packs as data, and the pure engine that decides.
 
-    from separation.policy import Request, decide, load_pack
-    pack = load_pack("minneapolis")          # I/O once: read, validate, compile
-    decision = decide(request, pack)         # pure; pass as_of= to judge under another version
+from separation.policy import Request, decide, load_pack
+pack = load_pack("minneapolis")          # I/O once: read, validate, compile
+decision = decide(request, pack)         # pure; pass as_of= to judge under another version
 """
 
 from __future__ import annotations

@@ -53,7 +53,9 @@ def compile_condition(
         parts = node[key]
         if not isinstance(parts, list) or not parts:
             raise PackError(f"'{key}' needs a non-empty list of conditions", file=where)
-        tests = tuple(compile_condition(p, refs=refs, classes=classes, where=where, _seen=_seen) for p in parts)
+        tests = tuple(
+            compile_condition(p, refs=refs, classes=classes, where=where, _seen=_seen) for p in parts
+        )
         if key == "all":
             return lambda f: all(t(f) for t in tests)
         return lambda f: any(t(f) for t in tests)
@@ -65,7 +67,9 @@ def compile_condition(
         _only_keys(node, {"ref"}, where)
         name = node["ref"]
         if name not in refs:
-            raise PackError(f"unknown named condition '{name}' (defined: {', '.join(sorted(refs))})", file=where)
+            raise PackError(
+                f"unknown named condition '{name}' (defined: {', '.join(sorted(refs))})", file=where
+            )
         if name in _seen:
             raise PackError(f"named condition '{name}' refers to itself", file=where)
         return compile_condition(refs[name], refs=refs, classes=classes, where=where, _seen=(*_seen, name))

@@ -10,6 +10,7 @@ business days on the pack's calendar, counted from the day the city received the
 from __future__ import annotations
 
 import datetime as dt
+
 from separation.policy.conditions import explain as explain_condition
 from separation.policy.facts import Facts, extract_facts
 from separation.policy.model import (
@@ -132,7 +133,9 @@ def _due(spec: ObligationSpec, received: dt.date, pack: Pack) -> dt.date | None:
 
 def _reason_context(facts: Facts, pack: Pack) -> dict[str, str]:
     agency_class = facts["agency_class"]
-    agency = pack.agency_labels.get(agency_class, "the requesting agency") if agency_class else "the requester"
+    agency = (
+        pack.agency_labels.get(agency_class, "the requesting agency") if agency_class else "the requester"
+    )
     return {"agency": agency, "ask": "this request"}
 
 
@@ -151,7 +154,11 @@ def _trace_ask(
         if not reached:
             entries.append(
                 TraceEntry.model_construct(
-                    ask=ask, rule=rule.id, matched=False, effect="not reached", why=[f"{decided.id} decided first"]
+                    ask=ask,
+                    rule=rule.id,
+                    matched=False,
+                    effect="not reached",
+                    why=[f"{decided.id} decided first"],
                 )
             )
             continue

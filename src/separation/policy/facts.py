@@ -129,9 +129,7 @@ class NameTable:
 _FORM_SPLIT = re.compile(r"\s*(?:[,;+&/]|\band\b)\s*", re.IGNORECASE)
 
 
-def extract_facts(
-    request: Request, *, agencies: NameTable, offenses: NameTable, forms: NameTable
-) -> Facts:
+def extract_facts(request: Request, *, agencies: NameTable, offenses: NameTable, forms: NameTable) -> Facts:
     """The facts of one request, as plain strings, booleans, None and frozensets."""
     received_by = request.received_by
     process = request.process

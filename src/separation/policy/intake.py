@@ -15,7 +15,13 @@ from pydantic import ValidationError
 from separation.errors import InputError
 from separation.policy.model import Request
 
-__all__ = ["MAX_BATCH_BYTES", "MAX_REQUEST_BYTES", "describe_validation_error", "iter_requests", "parse_request"]
+__all__ = [
+    "MAX_BATCH_BYTES",
+    "MAX_REQUEST_BYTES",
+    "describe_validation_error",
+    "iter_requests",
+    "parse_request",
+]
 
 MAX_REQUEST_BYTES = 1_000_000
 MAX_BATCH_BYTES = 500_000_000
@@ -86,7 +92,9 @@ def iter_requests(stream: BinaryIO, *, source: str) -> Iterator[tuple[str, bytes
     if head[:1] == b"[":
         blob = first + stream.read(MAX_BATCH_BYTES + 1 - len(first))
         if len(blob) > MAX_BATCH_BYTES:
-            raise InputError(f"a JSON list may hold at most {MAX_BATCH_BYTES} bytes; use JSON Lines", where=source)
+            raise InputError(
+                f"a JSON list may hold at most {MAX_BATCH_BYTES} bytes; use JSON Lines", where=source
+            )
         try:
             items = orjson.loads(blob)
         except orjson.JSONDecodeError as exc:

@@ -274,4 +274,6 @@ class Decision(BaseModel):
 
     def to_json_dict(self) -> dict[str, Any]:
         """The JSON object of CONTRACTS.md; the trace only when it was asked for."""
-        return self.model_dump(mode="json", exclude_none=False, exclude={"trace"} if self.trace is None else None)
+        return self.model_dump(
+            mode="json", exclude_none=False, exclude={"trace"} if self.trace is None else None
+        )

@@ -299,14 +299,16 @@ def _compile(root: Path) -> Pack:
     if dates != sorted(dates) or len(set(dates)) != len(dates):
         raise PackError("versions must be listed oldest first with distinct dates", file=str(pack_file))
 
-    tables = {
+    tables: dict[str, NameTable] = {
         key: NameTable.build(table.names, mode=table.mode, default=table.default)
         for key, table in doc.classes.items()
     }
     for key in ("agency_class", "offense_classes", "form_classes"):
         if key not in tables:
             raise PackError(f"classes.{key} is missing", file=str(pack_file))
-    classes = {key: frozenset(doc.classes[key].names) | {doc.classes[key].default} for key in tables}  # type: ignore[index]
+    classes: dict[str, frozenset[str]] = {
+        key: frozenset(table.names) | {table.default} for key, table in doc.classes.items()
+    }
     for name, node in doc.conditions.items():
         compile_condition(node, refs=doc.conditions, classes=classes, where=f"{pack_file} condition {name}")
 
@@ -382,12 +384,18 @@ def _compile_rules(root: Path, doc: _PackDoc, classes: Mapping[str, frozenset[st
             if rule.until is not None and rule.until <= rule.from_:
                 raise PackError("'until' must be after 'from'", file=where, rule=rule.id)
             if rule.concur and rule.outcome is None:
-                raise PackError("a concurring rule needs the outcome it concurs with", file=where, rule=rule.id)
+                raise PackError(
+                    "a concurring rule needs the outcome it concurs with", file=where, rule=rule.id
+                )
             if rule.outcome is None and not (rule.obligations or rule.flags):
-                raise PackError("a rule without an outcome must add obligations or flags", file=where, rule=rule.id)
+                raise PackError(
+                    "a rule without an outcome must add obligations or flags", file=where, rule=rule.id
+                )
             for flag in rule.flags:
                 if flag not in doc.flags:
-                    raise PackError(f"unknown flag '{flag}' (declare it under flags)", file=where, rule=rule.id)
+                    raise PackError(
+                        f"unknown flag '{flag}' (declare it under flags)", file=where, rule=rule.id
+                    )
             fields = {f for _, f, _, _ in formatter.parse(rule.reason) if f is not None}
             if not fields <= _REASON_FIELDS:
                 raise PackError(
@@ -410,11 +418,19 @@ def _compile_rules(root: Path, doc: _PackDoc, classes: Mapping[str, frozenset[st
                     for o in doc.defaults.refer_obligations
                 ]
             obligations = [
-                ObligationSpec(o.kind, o.business_days, o.rule, o.citation or provision.citation, o.effective_from)
+                ObligationSpec(
+                    o.kind, o.business_days, o.rule, o.citation or provision.citation, o.effective_from
+                )
                 for o in obligations
             ]
-            asks = frozenset(a.value for a in Ask) if rule.asks == "all" else frozenset(a.value for a in rule.asks)
-            digest_source = rule.model_dump(mode="json", by_alias=True) | {"provision_doc": provision.model_dump()}
+            asks = (
+                frozenset(a.value for a in Ask)
+                if rule.asks == "all"
+                else frozenset(a.value for a in rule.asks)
+            )
+            digest_source = rule.model_dump(mode="json", by_alias=True) | {
+                "provision_doc": provision.model_dump()
+            }
             compiled.append(
                 CompiledRule(
                     id=rule.id,

@@ -102,4 +102,4 @@ def _obligation_matches(kind: str, due: dt.date | None, wanted: Any) -> bool:
     expected = wanted["due"]
     if expected is None or expected == "asap":
         return due is None
-    return due == expected
+    return bool(due == expected)
