@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -33,7 +33,7 @@ from separation.scanner import Progress as ScanProgress
 __all__ = ["clean_command", "scan_command"]
 
 
-class Engine(str, Enum):
+class Engine(StrEnum):
     local = "local"
     spark = "spark"
 
@@ -74,12 +74,18 @@ def _progress_bar(enabled: bool) -> Progress:
 @guarded
 def scan_command(
     targets: Annotated[list[str], typer.Argument(help="Files, folders, database URLs or DuckDB files.")],
-    json_out: Annotated[bool, typer.Option("--json", help="Print the report as JSON (CONTRACTS.md §4).")] = False,
-    html: Annotated[Path | None, typer.Option("--html", help="Also write a self-contained HTML page.")] = None,
+    json_out: Annotated[
+        bool, typer.Option("--json", help="Print the report as JSON (CONTRACTS.md §4).")
+    ] = False,
+    html: Annotated[
+        Path | None, typer.Option("--html", help="Also write a self-contained HTML page.")
+    ] = None,
     sample: Annotated[float, typer.Option(help="Share of rows to read (1 = full mode).")] = 1.0,
     table: Annotated[list[str] | None, typer.Option("--table", help="Only this table (repeatable).")] = None,
     schema: Annotated[str | None, typer.Option(help="Database schema to list tables from.")] = None,
-    allow: Annotated[Path | None, typer.Option(help="Allow-list YAML: lawful exceptions with their basis.")] = None,
+    allow: Annotated[
+        Path | None, typer.Option(help="Allow-list YAML: lawful exceptions with their basis.")
+    ] = None,
     workers: Annotated[int, typer.Option(help="Processes scanning sources in parallel.")] = 1,
     batch_rows: Annotated[int, typer.Option(help="Rows per batch (bounds memory).")] = 65_536,
     max_rows: Annotated[int, typer.Option(help="Row numbers listed per column before truncating.")] = 1000,
@@ -127,7 +133,9 @@ def scan_command(
 @guarded
 def clean_command(
     source: Annotated[str, typer.Argument(help="File, folder, database URL or DuckDB file to clean.")],
-    out: Annotated[str | None, typer.Option("--out", help="Where the copy goes (path, or database URL).")] = None,
+    out: Annotated[
+        str | None, typer.Option("--out", help="Where the copy goes (path, or database URL).")
+    ] = None,
     mask: Annotated[bool, typer.Option(help="Mask flagged columns instead of dropping them.")] = False,
     allow: Annotated[Path | None, typer.Option(help="Allow-list YAML: columns left alone.")] = None,
     table: Annotated[list[str] | None, typer.Option("--table", help="Only this table (repeatable).")] = None,
@@ -135,11 +143,13 @@ def clean_command(
     prefix: Annotated[str, typer.Option(help="Database copies: prefix of the new tables.")] = "clean_",
     out_schema: Annotated[str | None, typer.Option(help="Database copies: schema of the new tables.")] = None,
     log: Annotated[Path | None, typer.Option(help="Redaction log path (default: beside the copy).")] = None,
-    in_place: Annotated[bool, typer.Option("--in-place", help="Change the source itself (asks first).")] = False,
+    in_place: Annotated[
+        bool, typer.Option("--in-place", help="Change the source itself (asks first).")
+    ] = False,
     yes: Annotated[bool, typer.Option("--yes", help="Confirm --in-place without asking.")] = False,
     json_out: Annotated[bool, typer.Option("--json", help="Print the redaction log as JSON.")] = False,
 ) -> None:
-    """Write a cleaned copy: flagged columns dropped (or masked), flagged text redacted, the rest unchanged."""
+    """Write a cleaned copy: flagged columns dropped (or masked), flagged text redacted, rest unchanged."""
     if in_place and out is not None:
         raise InputError("give either --out or --in-place, not both", field="--out")
     if not in_place and out is None:
@@ -147,7 +157,9 @@ def clean_command(
     if in_place and not yes:
         if not sys.stdin.isatty():
             raise InputError("--in-place changes the source: confirm with --yes", field="--in-place")
-        if not typer.confirm(f"Change {source} in place? Flagged data will be removed for good.", default=False):
+        if not typer.confirm(
+            f"Change {source} in place? Flagged data will be removed for good.", default=False
+        ):
             raise typer.Exit(EXIT_OK)
     options = CleanOptions(
         mask=mask,

@@ -367,8 +367,8 @@ def _transform(
             col.cells += _present_count(arr)
             if not options.mask:
                 continue
-            text = arr if pa.types.is_string(arr.type) else pc.cast(arr, pa.string())
-            arr = pc.if_else(pc.is_valid(arr), pa.scalar(options.placeholder), text)
+            # Every cell, blank or not: which rows had a value is itself what the mask hides.
+            arr = pa.repeat(pa.scalar(options.placeholder, pa.string()), len(arr))
         elif name in plan.redact and (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
             col = _column_log(entry, name, "redacted")
             col.kinds.update(kinds.get(name, []))
@@ -459,8 +459,7 @@ def _clean_value(
         col.kinds.update(kinds)
         if value is not None and (not isinstance(value, str) or value.strip()):
             col.cells += 1
-            return options.mask, options.placeholder
-        return options.mask, value
+        return options.mask, options.placeholder  # masks hide blanks too, as in _transform
     if name in plan.redact and isinstance(value, str):
         col = _column_log(entry, name, "redacted")
         col.kinds.update(kinds)
@@ -706,8 +705,8 @@ def _copy_duckdb_table(
         exists = con.execute(
             "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
             [schema, dest],
-        ).fetchone()
-        if exists and exists[0]:
+        ).fetchall()
+        if exists and exists[0][0]:
             raise InputError("already exists; choose another --prefix or --out-schema", where=dest)
         created = False
         for batch, _ in _batches(source, options.batch_rows):

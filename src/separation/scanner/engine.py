@@ -125,8 +125,6 @@ def _read(
                 opts=options.classify,
                 document=document,
             )
-            if progress is not None:
-                progress.batch(source, batch.num_rows, min(read_bytes / size, 1.0))
             if resume is not None and time.monotonic() - last_save > _CHECKPOINT_SECONDS:
                 resume.partial[source.key] = {
                     "batches": done_batches,
@@ -135,6 +133,8 @@ def _read(
                 }
                 resume.save()
                 last_save = time.monotonic()
+            if progress is not None:
+                progress.batch(source, batch.num_rows, min(read_bytes / size, 1.0))
     except MisEncoded:
         if encoding != _FALLBACK_ENCODING:
             raise
