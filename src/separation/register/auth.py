@@ -128,16 +128,19 @@ def revoke_token(db: Database, token_id: str, *, actor: str | None = None) -> No
         conn.execute(sa.update(Token).where(Token.id == token_id).values(revoked_at=at))
 
 
+_LOOKUP = (
+    sa.select(User.id, User.name, User.role, User.department)
+    .join(Token, Token.user_id == User.id)
+    .where(Token.token_sha256 == sa.bindparam("digest"), Token.revoked_at.is_(None))
+)
+
+
 def authenticate(db: Database, token: str) -> Principal | None:
     """The principal for a presented token, or None when it is unknown or revoked."""
     if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
     with db.read() as conn:
-        row = conn.execute(
-            sa.select(User.id, User.name, User.role, User.department)
-            .join(Token, Token.user_id == User.id)
-            .where(Token.token_sha256 == hash_token(token), Token.revoked_at.is_(None))
-        ).one_or_none()
+        row = conn.execute(_LOOKUP, {"digest": hash_token(token)}).one_or_none()
     if row is None:
         return None
     return Principal(row.id, row.name, Role(row.role), row.department)

@@ -2,12 +2,15 @@
 
 Appends to the ledger must be serialised across every process that writes: on SQLite a write transaction
 starts with ``BEGIN IMMEDIATE`` (the database's one writer lock, taken before reading the chain head); on
-PostgreSQL the chain-head row is read ``FOR UPDATE``. Inside one process, a lock in front of SQLite's spares
-threads the busy-wait back-off of SQLite's own lock, which would otherwise dominate the tail latency.
+PostgreSQL the chain-head row is read ``FOR UPDATE``. On SQLite, writers first queue on a thread lock and
+an ``flock`` of a file beside the database: the kernel wakes the next writer at once, where SQLite's own
+busy handler sleeps and polls, which would otherwise dominate the tail latency with several workers.
 """
 
 from __future__ import annotations
 
+import fcntl
+import os
 import re
 import threading
 from collections.abc import Iterator
@@ -30,7 +33,7 @@ _SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 _SYNC_MODES = {"OFF", "NORMAL", "FULL", "EXTRA"}
 
 
-def make_engine(url: str, *, schema: str | None = None, sqlite_synchronous: str = "FULL") -> sa.Engine:
+def make_engine(url: str, *, schema: str | None = None, sqlite_synchronous: str = "NORMAL") -> sa.Engine:
     """An engine for ``url``; parameters never enter exception messages (they may hold descriptions)."""
     url = normalise_db_url(url)
     try:
@@ -107,6 +110,8 @@ class Database:
         self.engine = engine
         self.dialect = engine.dialect.name
         self._local_writer = threading.Lock()
+        self._lock_path = _writer_lock_path(engine)
+        self._lock_fd: int | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Database:
@@ -122,7 +127,7 @@ class Database:
     def write(self) -> Iterator[sa.Connection]:
         """A transaction that may append to the ledger; commits on success, rolls back on any error."""
         if self.dialect == "sqlite":
-            with self._local_writer, self.engine.connect() as conn:
+            with self._local_writer, self._process_lock(), self.engine.connect() as conn:
                 conn.execution_options(separation_write=True)
                 with conn.begin():
                     yield conn
@@ -131,9 +136,34 @@ class Database:
                 yield conn
 
     @contextmanager
+    def _process_lock(self) -> Iterator[None]:
+        if self._lock_path is None:
+            yield
+            return
+        if self._lock_fd is None:
+            self._lock_fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+
+    @contextmanager
     def read(self) -> Iterator[sa.Connection]:
         with self.engine.connect() as conn, conn.begin():
             yield conn
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)
+            self._lock_fd = None
+
+
+def _writer_lock_path(engine: sa.Engine) -> str | None:
+    if engine.dialect.name != "sqlite":
+        return None
+    database = engine.url.database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return database + ".writer-lock"

@@ -256,7 +256,11 @@ def list_complaints(
     with db.read() as conn:
         total = conn.execute(sa.select(sa.func.count()).select_from(Complaint).where(*conds)).scalar_one()
         rows = conn.execute(
-            sa.select(Complaint.__table__).where(*conds).order_by(Complaint.filed_at.desc()).limit(limit).offset(offset)
+            sa.select(Complaint.__table__)
+            .where(*conds)
+            .order_by(Complaint.filed_at.desc())
+            .limit(limit)
+            .offset(offset)
         ).all()
         items: list[dict[str, Any]] = [
             {
@@ -276,7 +280,9 @@ def list_complaints(
             texts = {
                 t.complaint_id: t
                 for t in conn.execute(
-                    sa.select(ComplaintText.__table__).where(ComplaintText.complaint_id.in_([i["id"] for i in items]))
+                    sa.select(ComplaintText.__table__).where(
+                        ComplaintText.complaint_id.in_([i["id"] for i in items])
+                    )
                 ).all()
             }
             for item in items:

@@ -35,6 +35,7 @@ from separation.register.models import (
     ObligationRecord,
     RequestDescription,
     RequestRecord,
+    table,
 )
 
 __all__ = [
@@ -60,6 +61,12 @@ class FiledRequest:
     seq: int
     decision: Decision
     obligation_ids: list[str]
+
+
+_INSERT_REQUEST = sa.insert(table(RequestRecord))
+_INSERT_DESCRIPTION = sa.insert(table(RequestDescription))
+_INSERT_DECISION = sa.insert(table(DecisionRecord))
+_INSERT_OBLIGATION = sa.insert(table(ObligationRecord))
 
 
 def _uuid() -> str:
@@ -114,7 +121,8 @@ def file_request(db: Database, principal: Principal, request: Request, decision:
     with db.write() as conn:
         seqs = append(conn, events, at=at)
         conn.execute(
-            sa.insert(RequestRecord).values(
+            _INSERT_REQUEST,
+            dict(
                 id=request_id,
                 caller_ref=request.id,
                 received_at=request.received_at.isoformat(),
@@ -131,16 +139,16 @@ def file_request(db: Database, principal: Principal, request: Request, decision:
                 proposed_outcome=outcome,
                 final_outcome=outcome,
                 review_state=ReviewState.proposed,
-            )
+            ),
         )
         if sealed is not None and request.description is not None:
             conn.execute(
-                sa.insert(RequestDescription).values(
-                    request_id=request_id, salt=sealed[0], description=request.description
-                )
+                _INSERT_DESCRIPTION,
+                {"request_id": request_id, "salt": sealed[0], "description": request.description},
             )
         conn.execute(
-            sa.insert(DecisionRecord).values(
+            _INSERT_DECISION,
+            dict(
                 id=decision_id,
                 request_id=request_id,
                 stage=ReviewState.proposed,
@@ -151,11 +159,11 @@ def file_request(db: Database, principal: Principal, request: Request, decision:
                 decided_by=None,
                 decided_at=at,
                 seq=seqs[1],
-            )
+            ),
         )
         if obligations:
             conn.execute(
-                sa.insert(ObligationRecord),
+                _INSERT_OBLIGATION,
                 [
                     {
                         "id": oid,
