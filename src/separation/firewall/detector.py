@@ -152,11 +152,14 @@ class Detector:
                 continue
             finding = self._verify(item, buffer, start, end, doc_start, doc_end, lang)
             if finding is not None:
+                kind = rule.kind
+                if kind == "status" and _in_question(buffer, doc_start, doc_end, finding[0], finding[1]):
+                    kind = "question"
                 per_doc[doc].append(
                     Finding(
                         start=finding[0] - doc_start,
                         end=finding[1] - doc_start,
-                        kind=rule.kind,
+                        kind=kind,
                         score=finding[2],
                         rule=rule.id,
                         language=lang or rule.language,
@@ -180,14 +183,16 @@ class Detector:
             if m is not None and m.start() <= end + window:
                 return None
         if item.require is not None:
-            stop = min(hi, end + rule.require_window)
-            if not item.require.search(buf, end, stop) and buf[end:hi].strip():
+            # Anchored at the end of the hit: "Immigration status:" but not "immigration status of".
+            at = end + 1 if buf[end : end + 1] == b"." else end  # "U.S." ends before its last dot
+            stop = min(hi, at + rule.require_window)
+            if not item.require.match(buf, at, stop) and buf[at:hi].strip():
                 return None
         if item.require_before is not None and not item.require_before.search(
             buf, max(lo, start - rule.require_window), start
         ):
             return None
-        if rule.kind == "status" and not rule.options_ok and _is_option(buf, lo, start):
+        if not rule.options_ok and rule.kind != "identifier" and _is_option(buf, lo, start):
             return None
         if item.value is not None:
             last = None
@@ -228,10 +233,59 @@ class Detector:
         return start, end, score
 
 
+_BOXES = (b"( )", b"()", b"[ ]", b"[]", b"[")
+
+
 def _is_option(buf: bytes, lo: int, start: int) -> bool:
-    """A status word offered as one option of a form question ("( ) Refugee/Asylee") is not a statement."""
-    before = buf[max(lo, start - 6) : start].rstrip(b" ")
-    return before.endswith((b"( )", b"()", b"[ ]", b"[]", b"[", b"/")) and not before.endswith(b"//")
+    """A status offered as one option of a form question ("( ) Refugee/Asylee") is not a statement."""
+    before = buf[max(lo, start - 40) : start]
+    cut = max(before.rfind(b"\n"), before.rfind(b":"), before.rfind(b"?"), before.rfind(b"."))
+    if cut >= 0:
+        before = before[cut + 1 :]
+    if before.rstrip(b" ").endswith(b"/") and not before.rstrip(b" ").endswith(b"//"):
+        return True
+    return any(box in before for box in _BOXES)
+
+
+_QUESTION_OPENERS = (
+    b"are ",
+    b"is ",
+    b"was ",
+    b"were ",
+    b"do ",
+    b"does ",
+    b"did ",
+    b"have ",
+    b"has ",
+    b"had ",
+    b"will ",
+    b"would ",
+    b"can ",
+    b"could ",
+    b"should ",
+    b"what ",
+    b"which ",
+    b"when ",
+    b"how ",
+    b"where ",
+    b"who ",
+)
+
+
+def _in_question(buf: bytes, lo: int, hi: int, start: int, end: int) -> bool:
+    """Inside a question ("Has client ever been detained by ICE?", "¿Tiene DACA?"), a status asks."""
+    q = buf.find(b"?", end, min(hi, end + 60))
+    if q < 0:
+        return False
+    between = buf[end:q]
+    if b"." in between or b"!" in between or b"\n" in between:
+        return False
+    head = buf[max(lo, start - 100) : start]
+    cut = max(head.rfind(b"."), head.rfind(b"!"), head.rfind(b"\n"), head.rfind(b"?"), head.rfind(b":"))
+    if cut >= 0 and head[cut : cut + 1] == b"?":
+        return True  # a Spanish question opened with "¿" (folded to "?")
+    clause = head[cut + 1 :].lstrip(b" \"'(_").lower()
+    return clause.startswith(_QUESTION_OPENERS)
 
 
 def _merge(found: list[Finding]) -> list[Finding]:

@@ -31,8 +31,16 @@ class Scanner(Protocol):
     def scan(self, buffer: bytes) -> list[Hit]: ...
 
 
+# A pattern that ends in punctuation ("A#", "(I-551)") cannot be followed by a word boundary.
+_OPEN_END = ("#", "\\)", "\\?", "\\.", ":", '"', "'", "/")
+
+
 def _bounded(regex: str) -> bytes:
-    return (r"\b(?:" + regex + r")\b").encode("ascii")
+    tail = regex
+    while tail.endswith((")", ")?", ")*")) and not tail.endswith(("\\)", "\\)?", "\\)*")):
+        tail = tail[:-2] if tail.endswith((")?", ")*")) else tail[:-1]
+    end = "" if tail.endswith(_OPEN_END) else r"\b"
+    return (r"\b(?:" + regex + ")" + end).encode("ascii")
 
 
 class HyperscanScanner:

@@ -44,7 +44,7 @@ _PUNCT = {
     "\u2014": "-",
     "\u2015": "-",
     "\u2212": "-",
-    "\u00bf": " ",  # ¿ and ¡ open a Spanish question or exclamation; the closing mark is kept
+    "\u00bf": "?",  # ¿ opens a Spanish question: kept as "?" so a question can be told from a statement
     "\u00a1": " ",
     "\u00ba": "o",
     "\u00aa": "a",
