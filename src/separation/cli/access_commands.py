@@ -102,12 +102,13 @@ def audit_command(
 def _print(summary: Summary, data: dict[str, Any]) -> None:
     console = out_console
     style = "bold red" if summary.found else "bold green"
-    console.print(summary.headline(), style=style, markup=False)
+    console.print(summary.headline(), style=style, markup=False, soft_wrap=True)
     console.print(
         f"{data['rows']:,} rows read from {len(data['files'])} file(s); "
         f"{data['rows_malformed']:,} malformed; "
         f"{data['flagged']:,} flagged for review; rules {data['rules_version']}",
         markup=False,
+        soft_wrap=True,
     )
 
     categories = Table(title="By category (why)", title_justify="left")
@@ -120,7 +121,7 @@ def _print(summary: Summary, data: dict[str, Any]) -> None:
     for axis in ("who", "why", "how"):
         counts = data["rules"][axis]
         if not counts:
-            console.print(f"No {axis} rule fired.", markup=False)
+            console.print(f"No {axis} rule fired.", markup=False, soft_wrap=True)
             continue
         table = Table(title=f"Rules ({axis})", title_justify="left")
         table.add_column("rule")
@@ -159,6 +160,7 @@ def _print(summary: Summary, data: dict[str, Any]) -> None:
         f"Multi-network searches: {data['networks']['multi_network']:,}"
         + (f" (widest: {data['networks']['max']:,} networks)" if data["networks"]["max"] else ""),
         markup=False,
+        soft_wrap=True,
     )
     for source in data["files"]:
         if source["rows_malformed"]:
@@ -168,4 +170,5 @@ def _print(summary: Summary, data: dict[str, Any]) -> None:
                 f"{source['file']}: {source['rows_malformed']:,} malformed row(s), "
                 f"starting on line(s) {lines}{more}",
                 markup=False,
+                soft_wrap=True,
             )
