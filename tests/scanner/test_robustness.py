@@ -81,7 +81,7 @@ def test_read_errors_dont_raise_from_a_failing_detector(
     report = scan([str(path)]).to_dict()
     src = report["sources"][0]
     assert any("detector failed" in e["reason"] for e in src["errors"])
-    assert {c["column"] for c in src["columns"]} == {"citizenship", "case_ref"}
+    assert "citizenship" in {c["column"] for c in src["columns"]}  # by name and vocabulary, still
 
 
 def test_missing_target_and_unknown_format_are_bad_usage(tmp_path: Path) -> None:

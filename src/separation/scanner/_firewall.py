@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import lru_cache
 
-__all__ = ["Redaction", "cell_kind", "column_name_kind", "redact_text", "text_kinds"]
+__all__ = ["Redaction", "cell_kind", "column_name_kind", "redact_text", "status_value_keys", "text_kinds"]
 
 PLACEHOLDER = "[REDACTED]"
 
@@ -30,6 +30,26 @@ def cell_kind(value: str) -> str | None:
 
     kind: str | None = value_kind(value)
     return kind
+
+
+@lru_cache(maxsize=1)
+def status_value_keys() -> frozenset[str] | None:
+    """Status vocabulary entries as bare keys (lower-case ASCII letters and digits, no spaces).
+
+    ``value_kind`` says "status" for a cell whose normalised form is in the vocabulary, or when the
+    detector finds something in it. An ASCII cell whose bare key is not one of these keys, and in which
+    the detector finds nothing, therefore cannot be flagged: the scanner uses that to call
+    ``value_kind`` only on the few cells that can be, after one batched detector pass. None when the
+    vocabulary is not available (every cell then goes to ``value_kind``).
+    """
+    try:
+        from separation.firewall.columns import normalise_name
+        from separation.firewall.knowledge import load_knowledge
+
+        values = load_knowledge().columns.status_values
+    except (ImportError, AttributeError):
+        return None
+    return frozenset(normalise_name(v).replace(" ", "") for v in values)
 
 
 def text_kinds(texts: Sequence[str]) -> list[frozenset[str]]:
