@@ -184,7 +184,8 @@ class Detector:
                 return None
         if item.require is not None:
             # Anchored at the end of the hit: "Immigration status:" but not "immigration status of".
-            at = end + 1 if buf[end : end + 1] == b"." else end  # "U.S." ends before its last dot
+            # "U.S." ends before its last dot (an abbreviation, not the end of a sentence).
+            at = end + 1 if buf[end : end + 1] == b"." and buf[end - 1 : end].isupper() else end
             stop = min(hi, at + rule.require_window)
             if not item.require.match(buf, at, stop) and buf[at:hi].strip():
                 return None
@@ -290,13 +291,14 @@ def _in_question(buf: bytes, lo: int, hi: int, start: int, end: int) -> bool:
 
 def _merge(found: list[Finding]) -> list[Finding]:
     """Union overlapping findings of one kind; where kinds overlap, keep the more specific kind."""
-    found.sort(key=lambda f: (f.start, -f.end))
+    # Deterministic whatever order the engine reported hits in.
+    found.sort(key=lambda f: (f.start, -f.end, -f.score, f.rule))
     by_kind: dict[str, list[Finding]] = {}
     for f in found:
         same = by_kind.setdefault(f.kind, [])
         if same and f.start < same[-1].end:
             m = same[-1]
-            best = m if m.score >= f.score else f
+            best = min((m, f), key=lambda x: (-x.score, x.rule))
             same[-1] = Finding(
                 start=m.start,
                 end=max(m.end, f.end),

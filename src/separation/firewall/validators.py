@@ -27,6 +27,8 @@ def _valid_receipt(value: str, *, any_prefix: bool) -> bool:
     digits = _digits(value)
     if len(letters) != 3 or len(digits) != 10 or len(set(digits)) == 1:
         return False
+    if not any_prefix and letters not in _KNOWN_PREFIXES:
+        return False
     if letters == "IOE" or (any_prefix and letters not in _SERVICE_CENTRES):
         return True  # electronic and other numbers carry no decodable date
     fiscal_year = int(digits[:2])
@@ -36,6 +38,11 @@ def _valid_receipt(value: str, *, any_prefix: bool) -> bool:
 
 _SERVICE_CENTRES = frozenset(
     {"EAC", "WAC", "LIN", "SRC", "MSC", "NBC", "YSC", "VSC", "CSC", "NSC", "TSC", "PSC"}
+)
+# Service centres, the electronic "IOE" and field-office codes seen on notices.
+_KNOWN_PREFIXES = _SERVICE_CENTRES | frozenset(
+    {"IOE", "NFB", "SSC", "TVC", "ZLA", "ZNY", "ZSA", "ZHN", "ZMI", "ZDA", "ZCH", "ZAR", "ZBO", "ZSF", "ZLO"}
+    | {"ZHO", "ZDE", "ZPH", "ZMM"}
 )
 
 

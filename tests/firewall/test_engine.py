@@ -1,0 +1,125 @@
+"""The automaton: Hyperscan and RE2 agree; batching maps offsets back; no input makes it slow."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from separation.firewall import Detector, detect, detect_many, detector
+from separation.firewall.fold import fold_text
+
+DEV = Path(__file__).resolve().parents[2] / "corpus" / "firewall" / "dev.jsonl"
+
+SAMPLES = [
+    "The suspect is undocumented and has an ICE detainer. A-Number: 123456789. EAC2212345678",
+    "¿Cuál es su situación migratoria? Ella es indocumentada y fue deportada en 2019.",
+    "Put ice on the sidewalk; citizen complaint filed. EB I-94 at Riverside.",
+    "Are you a U.S. citizen?  Country of citizenship: ____",
+    "",
+]
+
+
+@pytest.fixture(scope="module")
+def re2_detector() -> Detector:
+    return Detector(engine="re2")
+
+
+def _texts() -> list[str]:
+    texts = list(SAMPLES)
+    if DEV.exists():
+        texts += [json.loads(line)["text"] for line in DEV.read_text(encoding="utf-8").splitlines() if line]
+    return texts
+
+
+def test_default_engine_is_hyperscan() -> None:
+    pytest.importorskip("hyperscan")
+    assert detector().engine == "hyperscan"
+
+
+def test_re2_fallback_gives_the_same_findings(re2_detector: Detector) -> None:
+    assert re2_detector.engine == "re2"
+    texts = _texts()
+    assert re2_detector.detect_many(texts) == detector().detect_many(texts)
+
+
+def test_batch_equals_one_by_one() -> None:
+    texts = _texts()[:200]
+    assert detect_many(texts) == [detect(t) for t in texts]
+
+
+def test_batches_split_across_buffers() -> None:
+    # More text than one buffer holds, so offsets are mapped back from several scans.
+    block = "He is undocumented. " * 1000
+    texts = [block] * 500
+    found = detect_many(texts)
+    assert len(found) == 500
+    assert found[0] == found[-1] and len(found[0]) == 1000
+
+
+def test_offsets_are_string_indices_with_accents_and_emoji() -> None:
+    text = "😀 Añadió: él está sin papeles y fue deportado 😀"
+    found = detect(text)
+    assert [text[f.start : f.end] for f in found] == ["está sin papeles", "deportado"]
+
+
+def test_fold_is_one_byte_per_code_point() -> None:
+    text = "¿Cuál? “ICE” — ñ 😀 \u0000 x"
+    assert len(fold_text(text)) == len(text)
+
+
+def test_unknown_language_is_an_input_error() -> None:
+    from separation.errors import InputError
+
+    with pytest.raises(InputError):
+        detect("text", lang="xx")
+
+
+def test_language_filter() -> None:
+    text = "He is undocumented. Ella es indocumentada."
+    assert {f.language for f in detect(text, "en")} == {"en"}
+    assert {f.language for f in detect(text, "es")} == {"es"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a" * 1_000_000,
+        " " * 1_000_000,
+        "9" * 1_000_000,
+        "A" + "1" * 999_999,
+        "ice " * 250_000,
+        "( ) " * 250_000,
+        "undocumented " * 80_000,
+        ("x" * 999 + "?") * 1000,
+        "_" * 1_000_000,
+        "\u00e9" * 1_000_000,
+    ],
+)
+def test_pathological_inputs_complete(text: str) -> None:
+    # Linear-time engines: these finish; a backtracking engine would not in any sensible time.
+    found = detect(text)
+    assert all(0 <= f.start < f.end <= len(text) for f in found)
+
+
+def test_one_megabyte_without_newline_finds_every_hit() -> None:
+    text = ("filler words about the weekend plans of the team " * 20 + "He was deported. ") * 600
+    assert len(text) > 500_000
+    assert len(detect(text)) == 600
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=300))
+def test_offsets_always_inside_the_text(text: str) -> None:
+    for f in detect(text):
+        assert 0 <= f.start < f.end <= len(text)
+        assert f.kind in ("status", "identifier", "question")
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(SAMPLES + ["x", "ICE hold", "sin papeles"]), max_size=8))
+def test_concatenation_does_not_leak_between_texts(texts: list[str]) -> None:
+    assert detect_many(texts) == [detect(t) for t in texts]
