@@ -120,6 +120,6 @@ def test_offsets_always_inside_the_text(text: str) -> None:
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.sampled_from(SAMPLES + ["x", "ICE hold", "sin papeles"]), max_size=8))
+@given(st.lists(st.sampled_from([*SAMPLES, "x", "ICE hold", "sin papeles"]), max_size=8))
 def test_concatenation_does_not_leak_between_texts(texts: list[str]) -> None:
     assert detect_many(texts) == [detect(t) for t in texts]

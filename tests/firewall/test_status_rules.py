@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from tests.firewall._support import covers
 
 from separation.firewall import detect
-from tests.firewall._support import covers
 
 POSITIVES = [
     # (text, phrase that must be found as status)
