@@ -285,3 +285,28 @@ def test_any_body_edit_is_caught_in_memory(bodies: list[dict[str, object]], vict
     changed = {**json.loads(target["body"]), "\x00tamper": 1}
     target_prev = GENESIS if target["seq"] == 1 else rows[target["seq"] - 2]["hash"]
     assert entry_hash(target_prev, {**target, "body": canonical(changed).decode()}) != target["hash"]
+
+
+def test_group_commit_isolates_a_failing_job(db: Database) -> None:
+    """Jobs that share a transaction: one that fails after appending rolls back alone."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def job(i: int) -> int:
+        def run(conn: sa.Connection) -> int:
+            (seq,) = append(conn, [NewEvent(EventKind.complaint_updated, "complaint", f"c{i}", {"i": i})])
+            if i % 3 == 0:
+                raise ValueError("refused after appending")
+            return seq
+
+        return db.run_write(run)
+
+    with ThreadPoolExecutor(8) as pool:
+        futures = [pool.submit(job, i) for i in range(30)]
+    ok = [f.result() for i, f in enumerate(futures) if i % 3]
+    assert all(isinstance(f.exception(), ValueError) for i, f in enumerate(futures) if i % 3 == 0)
+    with db.read() as conn:
+        result = verify(conn)
+        subjects = {r[0] for r in conn.execute(sa.text("SELECT subject_id FROM events"))}
+    assert result.ok and result.entries == len(ok) == 20
+    assert sorted(ok) == list(range(1, 21))
+    assert subjects == {f"c{i}" for i in range(30) if i % 3}

@@ -86,7 +86,8 @@ def issue_token(
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     digest = hash_token(secret)
     user_id, token_id, at = str(uuid.uuid4()), str(uuid.uuid4()), now_iso()
-    with db.write() as conn:
+
+    def _job(conn: sa.Connection) -> None:
         append(
             conn,
             [
@@ -113,11 +114,13 @@ def issue_token(
         conn.execute(
             sa.insert(Token).values(id=token_id, user_id=user_id, token_sha256=digest, created_at=at)
         )
+
+    db.run_write(_job)
     return IssuedToken(secret, token_id, user_id, parsed, name, department)
 
 
 def revoke_token(db: Database, token_id: str, *, actor: str | None = None) -> None:
-    with db.write() as conn:
+    def _job(conn: sa.Connection) -> None:
         found = conn.execute(
             sa.select(Token.id).where(Token.id == token_id, Token.revoked_at.is_(None))
         ).scalar()
@@ -126,6 +129,8 @@ def revoke_token(db: Database, token_id: str, *, actor: str | None = None) -> No
         at = now_iso()
         append(conn, [NewEvent(EventKind.token_revoked, "token", token_id, {}, actor=actor)], at=at)
         conn.execute(sa.update(Token).where(Token.id == token_id).values(revoked_at=at))
+
+    db.run_write(_job)
 
 
 _LOOKUP = (

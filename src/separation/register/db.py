@@ -5,18 +5,25 @@ starts with ``BEGIN IMMEDIATE`` (the database's one writer lock, taken before re
 PostgreSQL the chain-head row is read ``FOR UPDATE``. On SQLite, writers first queue on a thread lock and
 an ``flock`` of a file beside the database: the kernel wakes the next writer at once, where SQLite's own
 busy handler sleeps and polls, which would otherwise dominate the tail latency with several workers.
+
+Because the chain is one sequence, every append waits for the previous commit (and its fsync). ``run_write``
+therefore commits in groups: one writer thread per process takes the jobs waiting at that moment and runs
+them in one transaction, each inside its own savepoint (a job that fails rolls back alone), so that one lock
+and one fsync serve many requests. A caller is answered only after the group's commit.
 """
 
 from __future__ import annotations
 
 import fcntl
 import os
+import queue
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from contextlib import contextmanager
 from importlib import resources
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from alembic import command
@@ -26,6 +33,9 @@ from alembic.script import ScriptDirectory
 
 from separation.errors import InputError
 from separation.register.settings import Settings, normalise_db_url
+
+T = TypeVar("T")
+_MAX_BATCH = 64
 
 __all__ = ["Database", "current_revision", "head_revision", "make_engine", "upgrade"]
 
@@ -112,6 +122,11 @@ class Database:
         self._local_writer = threading.Lock()
         self._lock_path = _writer_lock_path(engine)
         self._lock_fd: int | None = None
+        self._jobs: queue.SimpleQueue[tuple[Callable[[sa.Connection], Any], Future[Any]] | None] = (
+            queue.SimpleQueue()
+        )
+        self._writer: threading.Thread | None = None
+        self._writer_start = threading.Lock()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Database:
@@ -135,6 +150,59 @@ class Database:
             with self.engine.begin() as conn:
                 yield conn
 
+    def run_write(self, job: Callable[[sa.Connection], T]) -> T:
+        """Run ``job`` in a write transaction shared with other waiting jobs; return once it is committed."""
+        if self._writer is None:
+            with self._writer_start:
+                if self._writer is None:
+                    self._writer = threading.Thread(
+                        target=self._write_loop, name="register-writer", daemon=True
+                    )
+                    self._writer.start()
+        future: Future[T] = Future()
+        self._jobs.put((job, future))
+        return future.result()
+
+    def _write_loop(self) -> None:
+        while True:
+            first = self._jobs.get()
+            if first is None:
+                return
+            batch = [first]
+            stop = False
+            while len(batch) < _MAX_BATCH:
+                try:
+                    more = self._jobs.get_nowait()
+                except queue.Empty:
+                    break
+                if more is None:
+                    stop = True
+                    break
+                batch.append(more)
+            self._run_batch(batch)
+            if stop:
+                return
+
+    def _run_batch(self, batch: list[tuple[Callable[[sa.Connection], Any], Future[Any]]]) -> None:
+        outcomes: list[tuple[Future[Any], Any, BaseException | None]] = []
+        try:
+            with self.write() as conn:
+                for job, future in batch:
+                    try:
+                        with conn.begin_nested():
+                            outcomes.append((future, job(conn), None))
+                    except Exception as exc:
+                        outcomes.append((future, None, exc))
+        except Exception as exc:  # the commit itself failed: nothing of the group is stored
+            for _, future in batch:
+                future.set_exception(exc)
+            return
+        for future, value, error in outcomes:
+            if error is None:
+                future.set_result(value)
+            else:
+                future.set_exception(error)
+
     @contextmanager
     def _process_lock(self) -> Iterator[None]:
         if self._lock_path is None:
@@ -154,6 +222,10 @@ class Database:
             yield conn
 
     def dispose(self) -> None:
+        if self._writer is not None:
+            self._jobs.put(None)
+            self._writer.join(timeout=30)
+            self._writer = None
         self.engine.dispose()
         if self._lock_fd is not None:
             os.close(self._lock_fd)

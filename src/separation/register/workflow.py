@@ -118,7 +118,8 @@ def file_request(db: Database, principal: Principal, request: Request, decision:
     ]
     at = now_iso()
     outcome = decision.outcome.value
-    with db.write() as conn:
+
+    def _job(conn: sa.Connection) -> list[int]:
         seqs = append(conn, events, at=at)
         conn.execute(
             _INSERT_REQUEST,
@@ -181,6 +182,9 @@ def file_request(db: Database, principal: Principal, request: Request, decision:
                     for oid, ob in obligations
                 ],
             )
+        return seqs
+
+    seqs = db.run_write(_job)
     return FiledRequest(request_id, seqs[0], decision, [oid for oid, _ in obligations])
 
 
@@ -211,7 +215,8 @@ def review_decision(
     if action is ReviewAction.confirm and outcome is not None:
         raise InputError("a confirmation keeps the proposed outcome; leave it out", field="outcome")
     decision_id = _uuid()
-    with db.write() as conn:
+
+    def _job(conn: sa.Connection) -> tuple[str, ReviewState, str, int]:
         current = conn.execute(
             sa.select(RequestRecord.proposed_outcome, RequestRecord.pack_version).where(
                 RequestRecord.id == request_id
@@ -255,6 +260,9 @@ def review_decision(
             .where(RequestRecord.id == request_id)
             .values(final_outcome=final, review_state=stage)
         )
+        return final, stage, at, seq
+
+    final, stage, at, seq = db.run_write(_job)
     return {
         "id": decision_id,
         "stage": stage.value,
@@ -269,7 +277,8 @@ def mark_obligation_done(
     db: Database, principal: Principal, obligation_id: str, note: str | None = None
 ) -> dict[str, Any]:
     text = _clean_reason(note, required=False)
-    with db.write() as conn:
+
+    def _job(conn: sa.Connection) -> tuple[str, int]:
         row = conn.execute(
             sa.select(ObligationRecord.state, ObligationRecord.department, ObligationRecord.request_id).where(
                 ObligationRecord.id == obligation_id
@@ -299,6 +308,9 @@ def mark_obligation_done(
             .where(ObligationRecord.id == obligation_id)
             .values(state=ObligationState.done, closed_by=principal.user_id, closed_at=at)
         )
+        return at, seq
+
+    at, seq = db.run_write(_job)
     return {"id": obligation_id, "state": "done", "closed_by": principal.user_id, "closed_at": at, "seq": seq}
 
 
@@ -320,7 +332,8 @@ def file_complaint(
     received = (received_at or dt.datetime.now(dt.UTC)).isoformat()
     department = department or principal.department
     sealed = seal([narrative, contact]) if (narrative or contact) else None
-    with db.write() as conn:
+
+    def _job(conn: sa.Connection) -> int:
         (seq,) = append(
             conn,
             [
@@ -359,6 +372,9 @@ def file_complaint(
                     complaint_id=complaint_id, salt=sealed[0], narrative=narrative, contact=contact
                 )
             )
+        return seq
+
+    seq = db.run_write(_job)
     return {"id": complaint_id, "status": ComplaintStatus.received.value, "filed_at": at, "seq": seq}
 
 
@@ -376,7 +392,8 @@ def update_complaint(
         raise InputError("closing a complaint needs a disposition", field="disposition")
     if status is not ComplaintStatus.closed and disposition is not None:
         raise InputError("a disposition is given only when closing", field="disposition")
-    with db.write() as conn:
+
+    def _job(conn: sa.Connection) -> int:
         current = conn.execute(sa.select(Complaint.status).where(Complaint.id == complaint_id)).scalar()
         if current is None:
             raise NotFoundError("no such complaint")
@@ -405,6 +422,9 @@ def update_complaint(
             .where(Complaint.id == complaint_id)
             .values(status=status, disposition=disposition, updated_by=principal.user_id, updated_at=at)
         )
+        return seq
+
+    seq = db.run_write(_job)
     return {
         "id": complaint_id,
         "status": status.value,
