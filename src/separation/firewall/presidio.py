@@ -11,6 +11,7 @@ compiled automaton as ``separation.firewall.detect``.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -26,13 +27,16 @@ ENTITIES = {
 
 def recognizers(languages: Sequence[str] = ("en", "es")) -> list[Any]:
     """One Presidio ``EntityRecognizer`` per language, wrapping the firewall detector."""
-    from presidio_analyzer import EntityRecognizer, RecognizerResult
+    # Imported by name so that type checking works with or without the optional extra installed.
+    presidio = importlib.import_module("presidio_analyzer")
+    EntityRecognizer = presidio.EntityRecognizer
+    RecognizerResult = presidio.RecognizerResult
 
     from separation.firewall import detector
 
     kinds = {v: k for k, v in ENTITIES.items()}
 
-    class FirewallRecognizer(EntityRecognizer):  # type: ignore[misc]
+    class FirewallRecognizer(EntityRecognizer):  # type: ignore[misc,valid-type]
         """Immigration status, identifiers and status questions (separation.firewall)."""
 
         def load(self) -> None:
