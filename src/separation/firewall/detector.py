@@ -283,10 +283,15 @@ def _in_question(buf: bytes, lo: int, hi: int, start: int, end: int) -> bool:
         return False
     head = buf[max(lo, start - 100) : start]
     cut = max(head.rfind(b"."), head.rfind(b"!"), head.rfind(b"\n"), head.rfind(b"?"), head.rfind(b":"))
-    if cut >= 0 and head[cut : cut + 1] == b"?":
-        return True  # a Spanish question opened with "¿" (folded to "?")
+    # A Spanish question opens with "¿" (folded to "?").
     clause = head[cut + 1 :].lstrip(b" \"'(_").lower()
-    return clause.startswith(_QUESTION_OPENERS)
+    opened = (cut >= 0 and head[cut : cut + 1] == b"?") or clause.startswith(_QUESTION_OPENERS)
+    # "Does that mean I have to go to immigration court?" asks about the writer's own status: a statement.
+    whole = b" " + clause + buf[start:q].lower() + b" "
+    return opened and not any(w in whole for w in _FIRST_PERSON)
+
+
+_FIRST_PERSON = (b" i ", b" i'm ", b" my ", b" me ", b" tengo ", b" yo ", b" mi ", b" estoy ", b" soy ")
 
 
 def _merge(found: list[Finding]) -> list[Finding]:
