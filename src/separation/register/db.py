@@ -8,8 +8,9 @@ busy handler sleeps and polls, which would otherwise dominate the tail latency w
 
 Because the chain is one sequence, every append waits for the previous commit (and its fsync). ``run_write``
 therefore commits in groups: one writer thread per process takes the jobs waiting at that moment and runs
-them in one transaction, each inside its own savepoint (a job that fails rolls back alone), so that one lock
-and one fsync serve many requests. A caller is answered only after the group's commit.
+them in one transaction, so that one lock, one read and write of the chain head and one fsync serve many
+requests. When a job fails, the group is rolled back and its jobs are run again one by one (jobs carry their
+ids and data with them, so a rerun writes the same thing). A caller is answered only after its commit.
 """
 
 from __future__ import annotations
@@ -184,24 +185,23 @@ class Database:
                 return
 
     def _run_batch(self, batch: list[tuple[Callable[[sa.Connection], Any], Future[Any]]]) -> None:
-        outcomes: list[tuple[Future[Any], Any, BaseException | None]] = []
+        from separation.register.ledger import finish_group, start_group
+
         try:
             with self.write() as conn:
-                for job, future in batch:
-                    try:
-                        with conn.begin_nested():
-                            outcomes.append((future, job(conn), None))
-                    except Exception as exc:
-                        outcomes.append((future, None, exc))
-        except Exception as exc:  # the commit itself failed: nothing of the group is stored
-            for _, future in batch:
-                future.set_exception(exc)
+                group = start_group(conn)
+                values = [job(conn) for job, _ in batch]
+                finish_group(conn, group)
+        except Exception as exc:
+            if len(batch) == 1:
+                batch[0][1].set_exception(exc)
+                return
+            # Rare (a 404 or 409 inside a job, or the database gone): undo the group, run each job alone.
+            for one in batch:
+                self._run_batch([one])
             return
-        for future, value, error in outcomes:
-            if error is None:
-                future.set_result(value)
-            else:
-                future.set_exception(error)
+        for (_, future), value in zip(batch, values, strict=True):
+            future.set_result(value)
 
     @contextmanager
     def _process_lock(self) -> Iterator[None]:

@@ -75,6 +75,10 @@ def entry_hash(prev_hash: str, entry: dict[str, Any]) -> str:
     """SHA-256 over the previous hash and the canonical form of the entry (its body parsed as JSON)."""
     material = {k: entry[k] for k in _HASHED}
     material["body"] = json.loads(entry["body"]) if isinstance(entry["body"], str) else entry["body"]
+    return _hash(prev_hash, material)
+
+
+def _hash(prev_hash: str, material: dict[str, Any]) -> str:
     return hashlib.sha256(prev_hash.encode() + b"\n" + canonical(material)).hexdigest()
 
 
@@ -98,6 +102,30 @@ _MOVE_HEAD = (
 )
 
 
+class ChainGroup:
+    """The head of the chain held in memory while a group of jobs shares one transaction: the head row is
+    locked and read once, and written once before the commit (``finish_group``)."""
+
+    __slots__ = ("head",)
+
+    def __init__(self) -> None:
+        self.head: tuple[int, str] | None = None
+
+
+_GROUP = "separation_chain_group"
+
+
+def start_group(conn: sa.Connection) -> ChainGroup:
+    group = ChainGroup()
+    conn.execution_options(**{_GROUP: group})
+    return group
+
+
+def finish_group(conn: sa.Connection, group: ChainGroup) -> None:
+    if group.head is not None:
+        conn.execute(_MOVE_HEAD, {"new_seq": group.head[0], "new_hash": group.head[1]})
+
+
 def append(conn: sa.Connection, events: Iterable[NewEvent], at: str | None = None) -> list[int]:
     """Append events under the chain lock, in the caller's transaction; returns their sequence numbers.
 
@@ -105,12 +133,15 @@ def append(conn: sa.Connection, events: Iterable[NewEvent], at: str | None = Non
     the writer lock, on PostgreSQL the head row is locked here until commit.
     """
     stamp = at or now_iso()
-    head = conn.execute(_LOCK_HEAD).one()
-    seq, prev = int(head.seq), str(head.hash)
+    group: ChainGroup | None = conn.get_execution_options().get(_GROUP)
+    if group is not None and group.head is not None:
+        seq, prev = group.head
+    else:
+        head = conn.execute(_LOCK_HEAD).one()
+        seq, prev = int(head.seq), str(head.hash)
     rows: list[dict[str, Any]] = []
     for ev in events:
         seq += 1
-        body = canonical(ev.body).decode()
         row: dict[str, Any] = {
             "seq": seq,
             "at": stamp,
@@ -119,15 +150,20 @@ def append(conn: sa.Connection, events: Iterable[NewEvent], at: str | None = Non
             "subject_type": ev.subject_type,
             "subject_id": ev.subject_id,
             "request_id": ev.request_id,
-            "body": body,
-            "prev_hash": prev,
+            "body": ev.body,
         }
-        row["hash"] = prev = entry_hash(prev, row)
+        row["hash"] = prev_next = _hash(prev, row)
+        row["body"] = canonical(ev.body).decode()
+        row["prev_hash"] = prev
+        prev = prev_next
         rows.append(row)
     if not rows:
         return []
     conn.execute(_INSERT_EVENTS, rows)
-    conn.execute(_MOVE_HEAD, {"new_seq": seq, "new_hash": prev})
+    if group is not None:
+        group.head = (seq, prev)
+    else:
+        conn.execute(_MOVE_HEAD, {"new_seq": seq, "new_hash": prev})
     return [r["seq"] for r in rows]
 
 
