@@ -10,9 +10,26 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import lru_cache
 
-__all__ = ["Redaction", "cell_kind", "column_name_kind", "redact_text", "status_value_keys", "text_kinds"]
+__all__ = [
+    "Redaction",
+    "cell_kind",
+    "column_name_kind",
+    "redact_text",
+    "status_value_keys",
+    "text_kinds",
+    "warm",
+]
 
 PLACEHOLDER = "[REDACTED]"
+
+
+def warm() -> None:
+    """Compile the detector now (seconds, once per process): before forking workers, they share it."""
+    from separation.firewall import detect, value_kind
+
+    detect("warm up")
+    value_kind("warm up")
+    status_value_keys()
 
 
 @lru_cache(maxsize=4096)
@@ -58,7 +75,8 @@ def text_kinds(texts: Sequence[str]) -> list[frozenset[str]]:
         return []
     from separation.firewall import detect_many
 
-    return [frozenset(f.kind for f in found) for found in detect_many(list(texts))]
+    empty: frozenset[str] = frozenset()
+    return [frozenset(f.kind for f in found) if found else empty for found in detect_many(list(texts))]
 
 
 class Redaction:

@@ -31,6 +31,8 @@ __all__ = ["DOCUMENT_COLUMN", "ClassifyOptions", "ColumnTally", "SourceTally", "
 DOCUMENT_COLUMN = "\x00text"
 
 _MAX_ERRORS_PER_SOURCE = 100
+_MEMO_LIMIT = 200_000  # distinct values remembered per scan (and process)
+_NONE: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -110,6 +112,9 @@ class SourceTally:
     rows_scanned: int = 0
     rows_flagged: int = 0
     errors: list[SourceError] = field(default_factory=list)
+    # Results already known for a distinct value (a pure function of the value, so one cache serves
+    # every column and source of a scan): documents and cells apart. Never saved or merged.
+    memo: dict[bool, dict[str, Any]] = field(default_factory=dict, repr=False, compare=False)
 
     def column(self, name: str) -> ColumnTally:
         tally = self.columns.get(name)
@@ -160,9 +165,6 @@ class SourceTally:
             tally.columns[str(t.column)] = t
         tally.errors = [SourceError.from_dict(e) for e in data["errors"]]
         return tally
-
-
-_NUMBER = r"^[+-]?[0-9,]*\.?[0-9,]*$"
 
 
 def _value_candidates(stripped: pa.Array) -> pa.Array:
@@ -216,13 +218,16 @@ class _CellFlags:
     detector_failed: bool = False
 
 
-def _check_strings(arr: pa.Array | pa.ChunkedArray, opts: ClassifyOptions, document: bool) -> _CellFlags:
+def _check_strings(
+    arr: pa.Array | pa.ChunkedArray, opts: ClassifyOptions, document: bool, memo: dict[str, Any] | None = None
+) -> _CellFlags:
     """Flags per distinct value, mapped back to rows through the dictionary indices.
 
     One batched detector pass over the distinct values that are neither blank nor a bare number; then
     ``value_kind`` only where it can say yes (a detector finding, or a vocabulary candidate), so the
     result is exactly ``value_kind``'s at a fraction of its cost.
     """
+    memo = {} if memo is None else memo
     enc = _as_dictionary(arr)
     dictionary = enc.dictionary
     if not pa.types.is_string(dictionary.type):
@@ -233,8 +238,10 @@ def _check_strings(arr: pa.Array | pa.ChunkedArray, opts: ClassifyOptions, docum
         return out
     stripped = pc.utf8_trim_whitespace(dictionary)
     lengths = pc.fill_null(pc.utf8_length(stripped), 0)
-    number = pc.and_(pc.match_substring_regex(stripped, _NUMBER), pc.match_substring_regex(stripped, "[0-9]"))
-    keep = pc.and_(pc.greater(lengths, 0), pc.invert(pc.fill_null(number, True)))
+    # Without a letter a cell can be neither a status word nor an identifier (each has a letter:
+    # "A", "EAC", "N"…; bare digit runs are never flagged alone), so it costs no detector call.
+    lettered = pc.or_(pc.match_substring_regex(stripped, "[A-Za-z]"), pc.invert(pc.string_is_ascii(stripped)))
+    keep = pc.and_(pc.greater(lengths, 0), pc.fill_null(lettered, False))
     positions = pc.indices_nonzero(keep).to_pylist()
     if not positions:
         return out
@@ -246,8 +253,13 @@ def _check_strings(arr: pa.Array | pa.ChunkedArray, opts: ClassifyOptions, docum
         sub = pc.take(stripped, taken)
         short = pc.less_equal(pc.utf8_length(sub), opts.value_max_chars).to_pylist()
         candidate = _value_candidates(sub).to_pylist()
+    # Known results first (values recur across batches: codes, boilerplate text); then one detector
+    # pass over the rest, and value_kind where it can say yes.
+    results: list[tuple[str | None, frozenset[str]] | None] = [memo.get(v) for v in values]
+    todo = [i for i, r in enumerate(results) if r is None]
     texts = []
-    for i, value in enumerate(values):
+    for i in todo:
+        value = values[i]
         if len(value) > opts.max_cell_chars:
             out.huge_rows.append(positions[i])
             value = value[: opts.max_cell_chars]
@@ -256,17 +268,25 @@ def _check_strings(arr: pa.Array | pa.ChunkedArray, opts: ClassifyOptions, docum
         found = _firewall.text_kinds(texts)
     except Exception:  # a detector failure on one batch is reported, never fatal
         out.detector_failed = True
-        found = [frozenset()] * len(texts)
-    value_flag = [False] * n
-    text_flag = [False] * n
-    for i, kinds in enumerate(found):
+        found = [_NONE] * len(texts)
+    room = _MEMO_LIMIT - len(memo)
+    for i, kinds in zip(todo, found, strict=True):
+        kind = None
         if short[i] and (kinds or candidate[i]):
             kind = _firewall.cell_kind(values[i])
-            if kind is not None:
-                value_flag[positions[i]] = True
-                out.value_kinds.add(kind)
-                continue
-        if kinds:
+        results[i] = (kind, kinds)
+        if room > 0 and len(values[i]) <= opts.max_cell_chars and not out.detector_failed:
+            memo[values[i]] = (kind, kinds)
+            room -= 1
+    value_flag = [False] * n
+    text_flag = [False] * n
+    for i, result in enumerate(results):
+        assert result is not None
+        kind, kinds = result
+        if kind is not None:
+            value_flag[positions[i]] = True
+            out.value_kinds.add(kind)
+        elif kinds:
             s = values[i].strip()
             if len(s) >= opts.text_min_chars and (document or not s.isalnum()):
                 text_flag[positions[i]] = True
@@ -318,7 +338,12 @@ def classify_batch(
             col.reasons.add("name")
             masks.append(_present(arr))
         if _is_stringish(arr.type):
-            flags = _check_strings(arr, opts, document or name == DOCUMENT_COLUMN)
+            flags = _check_strings(
+                arr,
+                opts,
+                document or name == DOCUMENT_COLUMN,
+                tally.memo.setdefault(document or name == DOCUMENT_COLUMN, {}),
+            )
             if flags.value_mask is not None:
                 col.kinds |= flags.value_kinds
                 col.reasons.add("values")

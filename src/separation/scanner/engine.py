@@ -11,10 +11,12 @@ from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 
 from separation.errors import InputError
+from separation.scanner import _firewall
 from separation.scanner.allow import AllowList
 from separation.scanner.classify import ClassifyOptions, SourceTally, classify_batch
 from separation.scanner.readers import DOCUMENT_FORMATS, MisEncoded, ReadError, iter_batches
@@ -77,14 +79,19 @@ def scan_source(
     *,
     progress: Progress | None = None,
     resume: ResumeState | None = None,
+    memo: dict[bool, dict[str, Any]] | None = None,
 ) -> SourceReport:
-    """Scan one source; read problems become the report's errors, never exceptions."""
+    """Scan one source; read problems become the report's errors, never exceptions.
+
+    ``memo`` carries known results for distinct values from one source to the next.
+    """
+    memo = {} if memo is None else memo
     partial = resume.partial.get(source.key) if resume is not None else None
     encoding = str(partial["encoding"]) if partial else "utf-8"
     try:
-        tally = _read(source, options, encoding, progress, resume, partial)
+        tally = _read(source, options, encoding, progress, resume, partial, memo)
     except MisEncoded:
-        tally = _read(source, options, _FALLBACK_ENCODING, progress, resume, None)
+        tally = _read(source, options, _FALLBACK_ENCODING, progress, resume, None, memo)
         tally.errors.insert(0, SourceError(f"not valid UTF-8 text; read as {_FALLBACK_ENCODING}"))
     return tally.to_report(source.name, source.format, options.allow)
 
@@ -96,12 +103,14 @@ def _read(
     progress: Progress | None,
     resume: ResumeState | None,
     partial: dict[str, object] | None,
+    memo: dict[bool, dict[str, Any]],
 ) -> SourceTally:
     skip = 0
     tally = SourceTally()
     if partial is not None:
         skip = int(partial["batches"])  # type: ignore[call-overload]
         tally = SourceTally.from_state(partial["tally"])  # type: ignore[arg-type]
+    tally.memo = memo
     document = source.format in DOCUMENT_FORMATS
     size = max(source.size, 1)
     last_save = time.monotonic()
@@ -144,8 +153,16 @@ def _read(
     return tally
 
 
+_WORKER_MEMO: dict[bool, dict[str, Any]] = {}  # per worker process: known results for distinct values
+
+
+def _worker_init() -> None:
+    # One process per core: Arrow's own thread pool would only oversubscribe the cores.
+    pa.set_cpu_count(1)
+
+
 def _scan_in_worker(source: Source, options: ScanOptions) -> SourceReport:
-    return scan_source(source, options)
+    return scan_source(source, options, memo=_WORKER_MEMO)
 
 
 def scan_sources(
@@ -179,13 +196,15 @@ def scan_sources(
             progress.source_done(source, result)
 
     if options.workers > 1 and len(todo) > 1:
-        with ProcessPoolExecutor(max_workers=options.workers) as pool:
+        _firewall.warm()  # compiled once here; forked workers inherit it
+        with ProcessPoolExecutor(max_workers=options.workers, initializer=_worker_init) as pool:
             futures = [(s, pool.submit(_scan_in_worker, s, options)) for s in todo]
             for source, future in futures:
                 finished(source, future.result())
     else:
+        memo: dict[bool, dict[str, Any]] = {}
         for source in todo:
-            finished(source, scan_source(source, options, progress=progress, resume=resume))
+            finished(source, scan_source(source, options, progress=progress, resume=resume, memo=memo))
     report.sources = [by_key[s.key] for s in sources]
     return report
 
