@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from separation.policy import Ask, Outcome, Pack, Request, decide, overall_outcome
+from separation.policy.engine import decide_json
 from separation.policy.model import Channel, Department, Document, Item, Purpose, ResourceType, Signer
 
 SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
@@ -169,3 +170,15 @@ def test_decide_is_fast_enough_to_call_per_keystroke(minneapolis: Pack) -> None:
     first = decide(_detainer(), minneapolis)
     for _ in range(1000):
         assert decide(_detainer(), minneapolis) == first
+
+
+@settings(max_examples=300, deadline=None)
+@given(raw=requests, request_id=st.one_of(st.none(), st.text(max_size=20)))
+def test_the_json_fast_path_says_exactly_what_decide_says(
+    minneapolis: Pack, raw: dict[str, Any], request_id: str | None
+) -> None:
+    request = Request.model_validate(raw | {"id": request_id})
+    for _ in range(2):  # the second call is served from the memo
+        fast = json.loads(decide_json(request, minneapolis))
+        slow = json.loads(decide(request, minneapolis).model_dump_json(exclude={"trace"}))
+        assert fast == slow

@@ -14,6 +14,7 @@ from separation.cli._app import EXIT_OK, EXIT_USAGE, app, err_console, guarded, 
 from separation.cli.decision_view import render_decision
 from separation.errors import InputError, NotFoundError
 from separation.policy import Request, decide, load_pack, parse_pack_ref
+from separation.policy.engine import decide_json
 from separation.policy.intake import iter_requests, parse_request
 
 __all__ = ["triage"]
@@ -63,6 +64,10 @@ def triage(
         for where, item in iter_requests(stream, source=source):
             try:
                 request: Request = parse_request(item, where=where)
+                if json_out and not explain:
+                    write(decide_json(request, pack, as_of=when))
+                    write(b"\n")
+                    continue
                 decision = decide(request, pack, as_of=when, explain=explain)
             except (InputError, NotFoundError) as exc:
                 failures += 1

@@ -19,7 +19,7 @@ __all__ = ["BusinessCalendar"]
 class BusinessCalendar:
     """Counts business days for one jurisdiction."""
 
-    __slots__ = ("_country", "_extra", "_subdivision", "_years")
+    __slots__ = ("_country", "_due", "_extra", "_subdivision", "_years")
 
     def __init__(self, country: str, subdivision: str | None, extra: Iterable[dt.date]) -> None:
         try:
@@ -30,6 +30,7 @@ class BusinessCalendar:
         self._subdivision = subdivision
         self._extra = frozenset(extra)
         self._years: dict[int, frozenset[dt.date]] = {}
+        self._due: dict[tuple[dt.date, int], dt.date] = {}
 
     def _holidays(self, year: int) -> frozenset[dt.date]:
         known = self._years.get(year)
@@ -44,6 +45,15 @@ class BusinessCalendar:
 
     def add_business_days(self, start: dt.date, days: int) -> dt.date:
         """The date ``days`` business days after ``start``; 0 means ``start`` or the next business day."""
+        key = (start, days)
+        known = self._due.get(key)
+        if known is None:
+            known = self._count(start, days)
+            if len(self._due) < 100_000:
+                self._due[key] = known
+        return known
+
+    def _count(self, start: dt.date, days: int) -> dt.date:
         day = start
         while not self.is_business_day(day):
             day += dt.timedelta(days=1)

@@ -56,9 +56,7 @@ def compile_condition(
         tests = tuple(
             compile_condition(p, refs=refs, classes=classes, where=where, _seen=_seen) for p in parts
         )
-        if key == "all":
-            return lambda f: all(t(f) for t in tests)
-        return lambda f: any(t(f) for t in tests)
+        return _all(tests) if key == "all" else _any(tests)
     if "not" in node:
         _only_keys(node, {"not"}, where)
         inner = compile_condition(node["not"], refs=refs, classes=classes, where=where, _seen=_seen)
@@ -72,10 +70,77 @@ def compile_condition(
             )
         if name in _seen:
             raise PackError(f"named condition '{name}' refers to itself", file=where)
-        return compile_condition(refs[name], refs=refs, classes=classes, where=where, _seen=(*_seen, name))
+        inner = compile_condition(refs[name], refs=refs, classes=classes, where=where, _seen=(*_seen, name))
+        if _mentions_ask(refs[name], refs):
+            return inner
+        # A named condition that does not look at the ask has one value per request: work it out
+        # once and keep it beside the facts (each request gets a fresh facts mapping).
+        slot = f"ref:{name}"
+
+        def once(f: Facts) -> bool:
+            value: bool | None = f.get(slot)
+            if value is None:
+                value = inner(f)
+                f[slot] = value
+            return value
+
+        return once
     if "fact" in node:
         return _compile_leaf(node, classes=classes, where=where)
     raise PackError(f"unknown condition keys {sorted(node)}; use all, any, not, ref or fact", file=where)
+
+
+# Small fixed arities get straight-line closures: this runs for every rule of every ask, and a
+# generator inside all()/any() costs more than the tests themselves.
+def _all(tests: tuple[Test, ...]) -> Test:
+    if len(tests) == 1:
+        return tests[0]
+    if len(tests) == 2:
+        a, b = tests
+        return lambda f: a(f) and b(f)
+    if len(tests) == 3:
+        a, b, c = tests
+        return lambda f: a(f) and b(f) and c(f)
+
+    def every(f: Facts) -> bool:
+        for test in tests:  # noqa: SIM110 - a plain loop is faster than a generator here
+            if not test(f):
+                return False
+        return True
+
+    return every
+
+
+def _any(tests: tuple[Test, ...]) -> Test:
+    if len(tests) == 1:
+        return tests[0]
+    if len(tests) == 2:
+        a, b = tests
+        return lambda f: a(f) or b(f)
+    if len(tests) == 3:
+        a, b, c = tests
+        return lambda f: a(f) or b(f) or c(f)
+
+    def some(f: Facts) -> bool:
+        for test in tests:  # noqa: SIM110 - a plain loop is faster than a generator here
+            if test(f):
+                return True
+        return False
+
+    return some
+
+
+def _mentions_ask(node: Any, refs: Mapping[str, Any]) -> bool:
+    """Whether a (validated) condition depends on the ask being decided."""
+    if isinstance(node, dict):
+        if node.get("fact") == "ask":
+            return True
+        if "ref" in node:
+            return _mentions_ask(refs[node["ref"]], refs)
+        return any(_mentions_ask(v, refs) for k, v in node.items() if k in {"all", "any", "not"})
+    if isinstance(node, list):
+        return any(_mentions_ask(v, refs) for v in node)
+    return False
 
 
 def _only_keys(node: dict[str, Any], allowed: set[str], where: str) -> None:

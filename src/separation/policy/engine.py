@@ -10,6 +10,10 @@ business days on the pack's calendar, counted from the day the city received the
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
 
 from separation.policy.conditions import explain as explain_condition
 from separation.policy.facts import Facts, extract_facts
@@ -25,7 +29,7 @@ from separation.policy.model import (
 )
 from separation.policy.pack import CompiledRule, ObligationSpec, Pack, PackVersion
 
-__all__ = ["decide", "overall_outcome"]
+__all__ = ["decide", "decide_json", "overall_outcome"]
 
 
 def overall_outcome(outcomes: list[Outcome]) -> Outcome:
@@ -40,71 +44,211 @@ def overall_outcome(outcomes: list[Outcome]) -> Outcome:
     return Outcome.partial
 
 
+@dataclass(slots=True)
+class _Evaluation:
+    """Everything an answer says except due dates, which depend on the day of receipt."""
+
+    version: PackVersion
+    asks: list[tuple[Ask, Outcome, tuple[str, ...]]]
+    outcome: Outcome
+    rules: list[CompiledRule]  # most decisive first
+    duties: list[ObligationSpec]  # in force for this version, in rule order
+    flags: list[str]
+    trace: list[TraceEntry] | None
+
+
 def decide(request: Request, pack: Pack, as_of: dt.date | None = None, explain: bool = False) -> Decision:
     """Decide every ask of ``request`` under the version of ``pack`` in force on ``as_of``.
 
     ``as_of`` defaults to the local date on which the city received the request; due dates are
     always counted from that date.
     """
+    received, version, facts, asks = _prepare(request, pack, as_of)
+    ev = _evaluate(pack, version, facts, asks, explain)
+    memo = pack.memo
+    return Decision.model_construct(
+        request_id=request.id,
+        outcome=ev.outcome,
+        asks=[_ask_decision(ask, outcome, rules, memo) for ask, outcome, rules in ev.asks],
+        rules=[rule.ref if not rule.needs_render else _rule_ref(rule, facts, pack) for rule in ev.rules],
+        obligations=[_obligation(spec, due, memo) for spec, due in _schedule(ev.duties, received, pack)],
+        flags=ev.flags,
+        pack=version.ref,
+        trace=ev.trace,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _JsonAnswer:
+    head: bytes  # '"outcome":…,"asks":…,"rules":…' (without braces)
+    duties: tuple[ObligationSpec, ...]
+    duties_id: int  # the same duty list recurs across answers: its schedules are shared
+    tail: bytes  # '"flags":…,"pack":…'
+
+
+def decide_json(request: Request, pack: Pack, as_of: dt.date | None = None) -> bytes:
+    """The Decision of ``decide`` as compact JSON bytes (no trace), for batch pipelines.
+
+    An answer depends only on the pack version and the facts; due dates depend on the day of
+    receipt. So the answer is remembered per (version, facts) as pre-serialised pieces, and only
+    the due dates and the caller's id are added per request.
+    """
+    received, version, facts, asks = _prepare(request, pack, as_of)
+    key = ("json", version.id, asks, tuple(facts.values()))
+    memo = pack.memo
+    answer: _JsonAnswer | None = memo.get(key)
+    if answer is None:
+        ev = _evaluate(pack, version, facts, asks, False)
+        whole = orjson.dumps(_json_object(ev, facts, pack))
+        # whole == b'{"outcome":…,"rules":[…],"obligations":[],"flags":…}' : keep the parts around obligations
+        cut = whole.index(b',"obligations":[]')
+        duties = tuple(ev.duties)
+        duties_id = memo.setdefault(("duties", duties), len(memo))
+        answer = _JsonAnswer(whole[1:cut], duties, duties_id, whole[cut + len(b',"obligations":[]') + 1 : -1])
+        _remember(memo, key, answer)
+    schedule_key = ("schedule", answer.duties_id, received)
+    obligations: bytes | None = memo.get(schedule_key)
+    if obligations is None:
+        obligations = orjson.dumps(
+            [
+                {"kind": spec.kind, "due": due, "rule": spec.rule, "citation": spec.citation}
+                for spec, due in _schedule(answer.duties, received, pack)
+            ]
+        )
+        _remember(memo, schedule_key, obligations)
+    request_id = orjson.dumps(request.id)
+    return b"".join(
+        (
+            b'{"request_id":',
+            request_id,
+            b",",
+            answer.head,
+            b',"obligations":',
+            obligations,
+            b",",
+            answer.tail,
+            b"}",
+        )
+    )
+
+
+def _json_object(ev: _Evaluation, facts: Facts, pack: Pack) -> dict[str, Any]:
+    return {
+        "outcome": ev.outcome,
+        "asks": [{"ask": ask, "outcome": outcome, "rules": list(rules)} for ask, outcome, rules in ev.asks],
+        "rules": [
+            (rule.ref if not rule.needs_render else _rule_ref(rule, facts, pack)).model_dump(mode="json")
+            for rule in ev.rules
+        ],
+        "obligations": [],
+        "flags": ev.flags,
+        "pack": ev.version.ref.model_dump(mode="json"),
+    }
+
+
+def _prepare(
+    request: Request, pack: Pack, as_of: dt.date | None
+) -> tuple[dt.date, PackVersion, Facts, tuple[Ask, ...]]:
     received = request.received_at.astimezone(pack.timezone).date()
     version = pack.version_for(as_of or received)
     facts = extract_facts(request, agencies=pack.agencies, offenses=pack.offenses, forms=pack.forms)
-    trace: list[TraceEntry] | None = [] if explain else None
+    return received, version, facts, tuple(dict.fromkeys(request.asks))
 
-    applied: dict[str, CompiledRule] = {}  # every rule that shaped the answer, in precedence order
-    ask_decisions: list[AskDecision] = []
-    seen_asks: set[Ask] = set()
-    for ask in request.asks:
-        if ask in seen_asks:
-            continue
-        seen_asks.add(ask)
-        facts["ask"] = ask.value
-        decided = _first_match(version.deciding[ask.value], facts)
-        rule_ids = [decided.id]
-        applied.setdefault(decided.id, decided)
-        for rule in version.concurring[ask.value]:
-            if rule.outcome is decided.outcome and rule.test(facts):
-                rule_ids.append(rule.id)
-                applied.setdefault(rule.id, rule)
+
+def _evaluate(
+    pack: Pack,
+    version: PackVersion,
+    facts: Facts,
+    asks: tuple[Ask, ...],
+    explain: bool,
+) -> _Evaluation:
+    trace: list[TraceEntry] | None = [] if explain else None
+    applied: dict[str, CompiledRule] = {}  # every rule that shaped the answer
+    results: list[tuple[Ask, Outcome, tuple[str, ...]]] = []
+    for ask in asks:
+        facts["ask"] = ask
+        decided = _first_match(version.deciding[ask], facts)
+        outcome = decided.outcome
+        assert outcome is not None
+        applied[decided.id] = decided
+        rule_ids: tuple[str, ...] = (decided.id,)
+        for rule in version.concurring[ask]:
+            if rule.outcome is outcome and rule.test(facts):
+                rule_ids += (rule.id,)
+                applied[rule.id] = rule
         if trace is not None:
             trace.extend(_trace_ask(ask, version, facts, pack, decided))
-        assert decided.outcome is not None
-        ask_decisions.append(AskDecision.model_construct(ask=ask, outcome=decided.outcome, rules=rule_ids))
+        results.append((ask, outcome, rule_ids))
 
     facts["ask"] = None
+    present = facts["asks"]
     for rule in version.request_rules:
-        matched = not rule.asks.isdisjoint(facts["asks"]) and rule.test(facts)
+        matched = not rule.asks.isdisjoint(present) and rule.test(facts)
         if matched:
-            applied.setdefault(rule.id, rule)
+            applied[rule.id] = rule
         if trace is not None:
             trace.append(_trace_entry(None, rule, matched, "obligations", facts, pack))
 
-    ordered = sorted(applied.values(), key=_precedence)
-    context = _reason_context(facts, pack)
+    ordered = sorted(applied.values(), key=_rank)
     flags: dict[str, None] = {}
-    obligations: dict[tuple[str, dt.date | None], Obligation] = {}
+    duties: list[ObligationSpec] = []
     for rule in ordered:
         for flag in rule.flags:
             flags[flag] = None
         for spec in rule.obligations:
-            if spec.effective_from is not None and spec.effective_from > version.effective_from:
-                continue
-            due = _due(spec, received, pack)
-            key = (spec.kind.value, due)
-            if key not in obligations:
-                obligations[key] = Obligation.model_construct(
-                    kind=spec.kind, due=due, rule=spec.rule, citation=spec.citation
-                )
-    return Decision.model_construct(
-        request_id=request.id,
-        outcome=overall_outcome([a.outcome for a in ask_decisions]),
-        asks=ask_decisions,
-        rules=[_rule_ref(rule, context) for rule in ordered],
-        obligations=sorted(obligations.values(), key=_obligation_order),
+            if spec.effective_from is None or spec.effective_from <= version.effective_from:
+                duties.append(spec)
+    return _Evaluation(
+        version=version,
+        asks=results,
+        outcome=overall_outcome([outcome for _, outcome, _ in results]),
+        rules=ordered,
+        duties=duties,
         flags=list(flags),
-        pack=version.ref,
         trace=trace,
     )
+
+
+def _schedule(
+    duties: list[ObligationSpec] | tuple[ObligationSpec, ...], received: dt.date, pack: Pack
+) -> list[tuple[ObligationSpec, dt.date | None]]:
+    """Due dates for the duties; the same duty (kind, date, provision) is listed once."""
+    scheduled: dict[tuple[str, dt.date | None, str], tuple[ObligationSpec, dt.date | None]] = {}
+    for spec in duties:
+        due = _due(spec, received, pack)
+        key = (spec.kind, due, spec.citation)
+        if key not in scheduled:
+            scheduled[key] = (spec, due)
+    listed = list(scheduled.values())
+    if len(listed) > 1:
+        listed.sort(key=_obligation_order)
+    return listed
+
+
+def _ask_decision(ask: Ask, outcome: Outcome, rules: tuple[str, ...], memo: dict[Any, Any]) -> AskDecision:
+    key = ("ask", ask, outcome, rules)
+    known: AskDecision | None = memo.get(key)
+    if known is None:
+        known = AskDecision.model_construct(ask=ask, outcome=outcome, rules=list(rules))
+        _remember(memo, key, known)
+    return known
+
+
+_MEMO_LIMIT = 200_000
+
+
+def _remember(memo: dict[Any, Any], key: Any, value: Any) -> None:
+    if len(memo) < _MEMO_LIMIT:
+        memo[key] = value
+
+
+def _obligation(spec: ObligationSpec, due: dt.date | None, memo: dict[Any, Any]) -> Obligation:
+    key = ("obligation", spec, due)
+    known: Obligation | None = memo.get(key)
+    if known is None:
+        known = Obligation.model_construct(kind=spec.kind, due=due, rule=spec.rule, citation=spec.citation)
+        _remember(memo, key, known)
+    return known
 
 
 def _first_match(rules: tuple[CompiledRule, ...], facts: Facts) -> CompiledRule:
@@ -114,15 +258,14 @@ def _first_match(rules: tuple[CompiledRule, ...], facts: Facts) -> CompiledRule:
     raise AssertionError("every compiled version ends each ask with an unconditional rule")
 
 
-def _precedence(rule: CompiledRule) -> tuple[int, int, str]:
-    # Deciding rules first, then concurring ones, then request-level ones; each by pack order.
-    group = 0 if rule.outcome is not None and not rule.concur else 1 if rule.concur else 2
-    return (group, rule.order, rule.id)
+def _rank(rule: CompiledRule) -> int:
+    return rule.rank
 
 
-def _obligation_order(obligation: Obligation) -> tuple[int, dt.date, str]:
+def _obligation_order(item: tuple[ObligationSpec, dt.date | None]) -> tuple[int, dt.date, str]:
     # Things to do "as soon as possible" first, then by date.
-    return (0 if obligation.due is None else 1, obligation.due or dt.date.min, obligation.kind.value)
+    spec, due = item
+    return (0 if due is None else 1, due or dt.date.min, spec.kind)
 
 
 def _due(spec: ObligationSpec, received: dt.date, pack: Pack) -> dt.date | None:
@@ -131,18 +274,14 @@ def _due(spec: ObligationSpec, received: dt.date, pack: Pack) -> dt.date | None:
     return pack.calendar.add_business_days(received, spec.business_days)
 
 
-def _reason_context(facts: Facts, pack: Pack) -> dict[str, str]:
+def _rule_ref(rule: CompiledRule, facts: Facts, pack: Pack) -> RuleRef:
+    """A reason with placeholders, filled from pack labels only (never from caller text)."""
     agency_class = facts["agency_class"]
     agency = (
         pack.agency_labels.get(agency_class, "the requesting agency") if agency_class else "the requester"
     )
-    return {"agency": agency, "ask": "this request"}
-
-
-def _rule_ref(rule: CompiledRule, context: dict[str, str]) -> RuleRef:
-    if not rule.needs_render:
-        return rule.ref
-    return rule.ref.model_copy(update={"reason": rule.reason.format_map(context)})
+    reason = rule.reason.format_map({"agency": agency, "ask": "this request"})
+    return rule.ref.model_copy(update={"reason": reason})
 
 
 def _trace_ask(

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from separation.policy.model import (
@@ -30,6 +30,8 @@ from separation.policy.model import (
 __all__ = ["FACTS", "FactSpec", "Facts", "NameTable", "extract_facts", "normalise_name"]
 
 Facts = dict[str, Any]
+
+_MEMO_LIMIT = 100_000
 
 # Only normalises pack table keys and short agency/offence/form strings (bounded by the model's
 # max_length); the pattern is a single character class, so it cannot backtrack.
@@ -81,6 +83,10 @@ def normalise_name(text: str) -> str:
     return _NON_ALNUM.sub(" ", text.casefold().replace(".", "")).strip()
 
 
+# Separators between several forms in one field; inputs are at most 200 characters (model limit).
+_FORM_SPLIT = re.compile(r"[,;+&/]|\band\b", re.IGNORECASE)
+
+
 @dataclass(frozen=True, slots=True)
 class NameTable:
     """Aliases -> class, matched as whole-token runs; the longest alias wins.
@@ -94,6 +100,8 @@ class NameTable:
     aliases: tuple[tuple[tuple[str, ...], str], ...]  # longest first
     exact: Mapping[str, str]
     default: str
+    # Classification is a pure function of the text; remembering answers keeps it off the hot path.
+    memo: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def build(cls, classes: Mapping[str, Sequence[str]], *, mode: str, default: str) -> NameTable:
@@ -108,6 +116,18 @@ class NameTable:
         return cls(mode=mode, aliases=tuple(pairs), exact=exact, default=default)
 
     def classify(self, text: str) -> str:
+        known = self.memo.get(text)
+        if known is None:
+            known = self._classify(text)
+            if len(self.memo) < _MEMO_LIMIT:
+                self.memo[text] = known
+        return known
+
+    def classify_many(self, text: str) -> frozenset[str]:
+        """Several forms may be listed in one field ("I-247A + I-200", "I-247A; I-205")."""
+        return frozenset(self.classify(part) for part in _FORM_SPLIT.split(text) if part.strip())
+
+    def _classify(self, text: str) -> str:
         tokens = tuple(normalise_name(text).split())
         if not tokens:
             return self.default
@@ -125,38 +145,37 @@ class NameTable:
         return self.default
 
 
-# Several forms may be listed in one field ("I-247A + I-200", "I-247A; I-205").
-_FORM_SPLIT = re.compile(r"\s*(?:[,;+&/]|\band\b)\s*", re.IGNORECASE)
+_EMPTY: frozenset[str] = frozenset()
 
 
 def extract_facts(request: Request, *, agencies: NameTable, offenses: NameTable, forms: NameTable) -> Facts:
     """The facts of one request, as plain strings, booleans, None and frozensets."""
+    # StrEnum members are str: they compare and hash like the values the pack names, so they are
+    # used as they are, without converting each one.
     received_by = request.received_by
     process = request.process
     resource = request.resource
     agency = request.requester.agency
     form = process.form if process else None
+    offence_texts = request.offenses
+    items = request.items
     return {
-        "asks": frozenset(a.value for a in request.asks),
-        "channel": request.channel.value if request.channel else None,
-        "received_by.department": (
-            received_by.department.value if received_by and received_by.department else None
-        ),
+        "asks": frozenset(request.asks),
+        "channel": request.channel,
+        "received_by.department": received_by.department if received_by else None,
         "received_by.vendor": received_by.vendor if received_by else None,
         "requester.identified": request.requester.identified,
         "agency_class": agencies.classify(agency) if agency else None,
-        "process.document": process.document.value if process and process.document else None,
-        "process.signed_by": process.signed_by.value if process and process.signed_by else None,
-        "form_classes": (
-            frozenset(forms.classify(part) for part in _FORM_SPLIT.split(form) if part.strip())
-            if form
-            else frozenset()
-        ),
-        "purpose": request.purpose.value if request.purpose else None,
-        "offense_classes": frozenset(offenses.classify(o) for o in request.offenses or ()),
+        "process.document": process.document if process else None,
+        "process.signed_by": process.signed_by if process else None,
+        "form_classes": forms.classify_many(form) if form else _EMPTY,
+        "purpose": request.purpose,
+        "offense_classes": frozenset(offenses.classify(o) for o in offence_texts)
+        if offence_texts
+        else _EMPTY,
         "status_is_element": request.status_is_element,
-        "items": frozenset(i.value for i in request.items or ()),
-        "resource.type": resource.type.value if resource and resource.type else None,
+        "items": frozenset(items) if items else _EMPTY,
+        "resource.type": resource.type if resource else None,
         "resource.city_controlled": resource.city_controlled if resource else None,
         "emergency": request.emergency,
         "ask": None,

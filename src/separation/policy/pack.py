@@ -10,6 +10,7 @@ Every problem is reported as a PackError naming the file, the rule id and what i
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -171,6 +172,7 @@ class CompiledRule:
     until: dt.date | None
     digest: str
     file: str
+    rank: int = 0  # position in "most decisive first" order: deciding, then concurring, then request-level
 
     def in_force(self, day: dt.date) -> bool:
         return self.effective_from <= day and (self.until is None or day < self.until)
@@ -206,6 +208,9 @@ class Pack:
     flags: Mapping[str, str]
     sources: Mapping[str, Mapping[str, Any]]
     scenarios: tuple[tuple[str, Mapping[str, Any]], ...] = field(default=())
+    # Pieces of answers (per-ask results, obligations) are immutable and repeat across requests;
+    # the engine keeps them here instead of rebuilding them. Bounded; never affects an answer.
+    memo: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def version_for(self, day: dt.date) -> PackVersion:
         """The version in force on ``day``."""
@@ -312,7 +317,7 @@ def _compile(root: Path) -> Pack:
     for name, node in doc.conditions.items():
         compile_condition(node, refs=doc.conditions, classes=classes, where=f"{pack_file} condition {name}")
 
-    rules = _compile_rules(root, doc, classes)
+    rules = _rank(_compile_rules(root, doc, classes))
     versions = tuple(_compile_version(doc, v, rules) for v in doc.versions)
     scenarios = _load_scenarios(root)
     agency_table = doc.classes["agency_class"]
@@ -462,6 +467,15 @@ def _compile_rules(root: Path, doc: _PackDoc, classes: Mapping[str, frozenset[st
                 )
             )
     return compiled
+
+
+def _rank(rules: list[CompiledRule]) -> list[CompiledRule]:
+    def key(rule: CompiledRule) -> tuple[int, int, str]:
+        group = 0 if rule.outcome is not None and not rule.concur else 1 if rule.concur else 2
+        return (group, rule.order, rule.id)
+
+    ordered = sorted(rules, key=key)
+    return [dataclasses.replace(rule, rank=position) for position, rule in enumerate(ordered)]
 
 
 def _compile_version(doc: _PackDoc, version: _VersionDoc, rules: list[CompiledRule]) -> PackVersion:
