@@ -42,10 +42,10 @@ def test_the_description_never_leaves_its_table(
         answers.append(r.text)
 
     # An unexpected failure inside the store whose message carries the marker: logged by type only.
-    def boom(*_: object, **__: object) -> None:
+    async def boom(*_: object, **__: object) -> None:
         raise RuntimeError(f"driver said: {MARKER}")
 
-    monkeypatch.setattr(workflow, "file_request", boom)
+    monkeypatch.setattr(workflow, "file_request_async", boom)
     r = api.post("/api/requests", "clerk", json={**DETAINER, "description": MARKER})
     assert r.status_code == 500
     answers.append(r.text)

@@ -153,6 +153,10 @@ class Database:
 
     def run_write(self, job: Callable[[sa.Connection], T]) -> T:
         """Run ``job`` in a write transaction shared with other waiting jobs; return once it is committed."""
+        return self.submit_write(job).result()
+
+    def submit_write(self, job: Callable[[sa.Connection], T]) -> Future[T]:
+        """Queue ``job`` for the writer thread; the future resolves after its commit."""
         if self._writer is None:
             with self._writer_start:
                 if self._writer is None:
@@ -162,7 +166,7 @@ class Database:
                     self._writer.start()
         future: Future[T] = Future()
         self._jobs.put((job, future))
-        return future.result()
+        return future
 
     def _write_loop(self) -> None:
         while True:

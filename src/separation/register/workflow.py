@@ -6,8 +6,10 @@ events justify. Nothing is updated except projections; nothing is deleted.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,7 +45,9 @@ __all__ = [
     "FiledRequest",
     "file_complaint",
     "file_request",
+    "file_request_async",
     "mark_obligation_done",
+    "plan_filing",
     "review_decision",
     "update_complaint",
 ]
@@ -75,6 +79,22 @@ def _uuid() -> str:
 
 def file_request(db: Database, principal: Principal, request: Request, decision: Decision) -> FiledRequest:
     """Record a request as received, the engine's decision and the obligations it opens."""
+    job, finish = plan_filing(principal, request, decision)
+    return finish(db.run_write(job))
+
+
+async def file_request_async(
+    db: Database, principal: Principal, request: Request, decision: Decision
+) -> FiledRequest:
+    """``file_request`` for an event loop: the write runs on the writer thread; the loop is not blocked."""
+    job, finish = plan_filing(principal, request, decision)
+    return finish(await asyncio.wrap_future(db.submit_write(job)))
+
+
+def plan_filing(
+    principal: Principal, request: Request, decision: Decision
+) -> tuple[Callable[[sa.Connection], list[int]], Callable[[list[int]], FiledRequest]]:
+    """Everything a filing needs, prepared outside the transaction: the write job and how to answer."""
     request_id, decision_id = _uuid(), _uuid()
     as_received = request.model_dump(mode="json", exclude_none=True, exclude={"description"})
     department = (
@@ -184,8 +204,10 @@ def file_request(db: Database, principal: Principal, request: Request, decision:
             )
         return seqs
 
-    seqs = db.run_write(_job)
-    return FiledRequest(request_id, seqs[0], decision, [oid for oid, _ in obligations])
+    def _finish(seqs: list[int]) -> FiledRequest:
+        return FiledRequest(request_id, seqs[0], decision, [oid for oid, _ in obligations])
+
+    return _job, _finish
 
 
 def _clean_reason(reason: str | None, *, required: bool) -> str | None:

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import orjson
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
 from separation.letters import letter_context, render_html, render_pdf
 from separation.policy import Request as ContractRequest
@@ -51,14 +52,15 @@ def health(request: Request) -> Response:
 @router.post(
     "/requests", status_code=201, tags=["requests"], summary="File a request; answers with the decision"
 )
-def file_request(
+async def file_request(
     body: ContractRequest,
     request: Request,
     principal: Annotated[Principal, Depends(require("POST", "/api/requests"))],
 ) -> Response:
+    # Deciding is pure and quick; the write waits on the register's writer thread, not on a pool thread.
     state = _state(request)
     decision = decide(body, state.pack)
-    filed = workflow.file_request(state.db, principal, body, decision)
+    filed = await workflow.file_request_async(state.db, principal, body, decision)
     return _json(
         {
             "id": filed.id,
@@ -221,10 +223,17 @@ def complaint_status(
 
 
 @router.post("/screen", tags=["firewall"], summary="Screen a text or record: findings and redacted copy")
-def screen(
+async def screen(
     body: ScreenIn,
     principal: Annotated[Principal, Depends(require("POST", "/api/screen"))],
 ) -> Response:
+    # Short texts are screened on the loop (a thread hop costs more than the scan); long ones in a thread.
+    if body.text is not None and len(body.text) <= 20_000:
+        return _screen(body)
+    return await run_in_threadpool(_screen, body)
+
+
+def _screen(body: ScreenIn) -> Response:
     from separation.firewall import detect, redact, redact_record
 
     if body.text is not None:
@@ -295,7 +304,9 @@ def revoke(
     request: Request,
     principal: Annotated[Principal, Depends(require("POST", "/api/tokens/{token_id}/revoke"))],
 ) -> Response:
-    auth.revoke_token(_state(request).db, token_id, actor=principal.user_id)
+    state = _state(request)
+    auth.revoke_token(state.db, token_id, actor=principal.user_id)
+    state.principals.clear()
     return _json({"id": token_id, "revoked": True})
 
 

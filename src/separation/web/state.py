@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from separation.register.db import Database
 from separation.register.settings import Settings
+from separation.web.security import PrincipalCache
 
 __all__ = ["RegisterState"]
 
@@ -20,6 +21,7 @@ class RegisterState:
     pack_id: str
     pack_dir: Path | None
     jurisdiction: str
+    principals: PrincipalCache = field(default_factory=PrincipalCache)
 
     @classmethod
     def open(cls, settings: Settings) -> RegisterState:
