@@ -73,15 +73,15 @@ def test_read_errors_dont_raise_from_a_failing_detector(
 ) -> None:
     from separation.scanner import _firewall
 
-    def boom(texts: Any) -> Any:
+    def boom(*args: Any) -> Any:
         raise RuntimeError("detector down")
 
-    monkeypatch.setattr(_firewall, "text_kinds", boom)
+    monkeypatch.setattr(_firewall, "classify_cells", boom)
     path = write_parquet(tmp_path / "p.parquet", rows)
     report = scan([str(path)]).to_dict()
     src = report["sources"][0]
     assert any("detector failed" in e["reason"] for e in src["errors"])
-    assert "citizenship" in {c["column"] for c in src["columns"]}  # by name and vocabulary, still
+    assert "citizenship" in {c["column"] for c in src["columns"]}  # by name, still
 
 
 def test_missing_target_and_unknown_format_are_bad_usage(tmp_path: Path) -> None:

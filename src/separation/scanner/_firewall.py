@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import lru_cache
+from typing import Any
 
 __all__ = [
     "Redaction",
     "cell_kind",
+    "classify_cells",
     "column_name_kind",
     "redact_text",
     "status_value_keys",
@@ -21,6 +23,7 @@ __all__ = [
 ]
 
 PLACEHOLDER = "[REDACTED]"
+_MAX_VALUE_CHARS = 4096  # value_kind's own limit
 
 
 def warm() -> None:
@@ -67,6 +70,56 @@ def status_value_keys() -> frozenset[str] | None:
     except (ImportError, AttributeError):
         return None
     return frozenset(normalise_name(v).replace(" ", "") for v in values)
+
+
+@lru_cache(maxsize=1)
+def _status_values() -> frozenset[str]:
+    from separation.firewall.columns import normalise_name
+    from separation.firewall.knowledge import load_knowledge
+
+    return frozenset(normalise_name(v) for v in load_knowledge().columns.status_values)
+
+
+def _kind_from(value: str, found: Sequence[Any], vocabulary: bool) -> str | None:
+    """``value_kind(value)`` given the detector's findings in ``value`` (stripped): the same rules,
+    without a second detector call. ``tests/scanner/test_classify.py`` holds the two equal."""
+    if not value or len(value) > _MAX_VALUE_CHARS:
+        return None
+    if vocabulary and len(value) <= 64:
+        from separation.firewall.columns import normalise_name
+
+        if normalise_name(value) in _status_values():
+            return "status"
+    covered: dict[str, int] = {}
+    for f in found:
+        covered[f.kind] = covered.get(f.kind, 0) + (f.end - f.start)
+    if covered.get("identifier", 0) * 10 >= len(value) * 6:
+        return "identifier"
+    if covered.get("status", 0) * 2 >= len(value) or covered.get("question", 0) * 2 >= len(value):
+        return "status"
+    return None
+
+
+def classify_cells(
+    values: Sequence[str], short: Sequence[bool], candidate: Sequence[bool]
+) -> list[tuple[str | None, frozenset[str]]]:
+    """For stripped cells: (``value_kind`` for the short ones, else None; the detector's kinds).
+
+    One batched detector pass; ``candidate`` says the cell may be in the status vocabulary.
+    """
+    if not values:
+        return []
+    from separation.firewall import detect_many
+
+    empty: frozenset[str] = frozenset()
+    out: list[tuple[str | None, frozenset[str]]] = []
+    for value, is_short, maybe, found in zip(
+        values, short, candidate, detect_many(list(values)), strict=True
+    ):
+        kinds = frozenset(f.kind for f in found) if found else empty
+        kind = _kind_from(value, found, maybe) if is_short and (found or maybe) else None
+        out.append((kind, kinds))
+    return out
 
 
 def text_kinds(texts: Sequence[str]) -> list[frozenset[str]]:

@@ -223,9 +223,9 @@ def _check_strings(
 ) -> _CellFlags:
     """Flags per distinct value, mapped back to rows through the dictionary indices.
 
-    One batched detector pass over the distinct values that are neither blank nor a bare number; then
-    ``value_kind`` only where it can say yes (a detector finding, or a vocabulary candidate), so the
-    result is exactly ``value_kind``'s at a fraction of its cost.
+    One batched detector pass over the distinct values (stripped) that hold a letter and are not
+    already known; its findings give both the text kinds and ``value_kind``'s answer for short cells
+    (see ``_firewall.classify_cells``), at a fraction of calling ``value_kind`` cell by cell.
     """
     memo = {} if memo is None else memo
     enc = _as_dictionary(arr)
@@ -246,38 +246,38 @@ def _check_strings(
     if not positions:
         return out
     taken = pa.array(positions, pa.int64())
-    values: list[str] = pc.take(dictionary, taken).to_pylist()
-    short = [False] * len(values)
-    candidate = [False] * len(values)
-    if not document:
-        sub = pc.take(stripped, taken)
-        short = pc.less_equal(pc.utf8_length(sub), opts.value_max_chars).to_pylist()
-        candidate = _value_candidates(sub).to_pylist()
+    sub = pc.take(stripped, taken)
+    values: list[str] = sub.to_pylist()
     # Known results first (values recur across batches: codes, boilerplate text); then one detector
-    # pass over the rest, and value_kind where it can say yes.
+    # pass over the rest, which also gives value_kind's answer without a second pass.
     results: list[tuple[str | None, frozenset[str]] | None] = [memo.get(v) for v in values]
     todo = [i for i, r in enumerate(results) if r is None]
-    texts = []
-    for i in todo:
-        value = values[i]
-        if len(value) > opts.max_cell_chars:
-            out.huge_rows.append(positions[i])
-            value = value[: opts.max_cell_chars]
-        texts.append(value)
-    try:
-        found = _firewall.text_kinds(texts)
-    except Exception:  # a detector failure on one batch is reported, never fatal
-        out.detector_failed = True
-        found = [_NONE] * len(texts)
-    room = _MEMO_LIMIT - len(memo)
-    for i, kinds in zip(todo, found, strict=True):
-        kind = None
-        if short[i] and (kinds or candidate[i]):
-            kind = _firewall.cell_kind(values[i])
-        results[i] = (kind, kinds)
-        if room > 0 and len(values[i]) <= opts.max_cell_chars and not out.detector_failed:
-            memo[values[i]] = (kind, kinds)
-            room -= 1
+    if todo:
+        if document:
+            short = [False] * len(todo)
+            candidate = [False] * len(todo)
+        else:
+            todo_arr = pc.take(sub, pa.array(todo, pa.int64()))
+            short = pc.less_equal(pc.utf8_length(todo_arr), opts.value_max_chars).to_pylist()
+            candidate = _value_candidates(todo_arr).to_pylist()
+        texts = []
+        for i in todo:
+            value = values[i]
+            if len(value) > opts.max_cell_chars:
+                out.huge_rows.append(positions[i])
+                value = value[: opts.max_cell_chars]
+            texts.append(value)
+        try:
+            found = _firewall.classify_cells(texts, short, candidate)
+        except Exception:  # a detector failure on one batch is reported, never fatal
+            out.detector_failed = True
+            found = [(None, _NONE)] * len(texts)
+        room = _MEMO_LIMIT - len(memo)
+        for i, fresh in zip(todo, found, strict=True):
+            results[i] = fresh
+            if room > 0 and len(values[i]) <= opts.max_cell_chars and not out.detector_failed:
+                memo[values[i]] = fresh
+                room -= 1
     value_flag = [False] * n
     text_flag = [False] * n
     for i, result in enumerate(results):

@@ -543,21 +543,11 @@ def _write_xlsx(
         for idx, name in enumerate(names, start=header_row[0].column):
             if name not in plan.drop and name not in plan.redact:
                 continue
-            for (cell,) in ws.iter_rows(min_row=start, min_col=idx, max_col=idx):
-                keep, new = _clean_value(
-                    name,
-                    cell.value if isinstance(cell.value, str) or cell.value is None else str(cell.value),
-                    plan,
-                    entry,
-                    options,
-                    cleaner,
-                )
-                if (
-                    keep
-                    and cell.value is not None
-                    and new != cell.value
-                    and not (name in plan.redact and new == str(cell.value))
-                ):
+            for (cell,) in ws.iter_rows(min_row=start, max_row=ws.max_row, min_col=idx, max_col=idx):
+                original = cell.value
+                text = original if isinstance(original, str) or original is None else str(original)
+                keep, new = _clean_value(name, text, plan, entry, options, cleaner)
+                if keep and new != text:  # untouched cells keep their type (numbers stay numbers)
                     cell.value = new
             if name in plan.drop and not options.mask:
                 drop_cols.append(idx)
