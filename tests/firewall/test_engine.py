@@ -123,3 +123,25 @@ def test_offsets_always_inside_the_text(text: str) -> None:
 @given(st.lists(st.sampled_from([*SAMPLES, "x", "ICE hold", "sin papeles"]), max_size=8))
 def test_concatenation_does_not_leak_between_texts(texts: list[str]) -> None:
     assert detect_many(texts) == [detect(t) for t in texts]
+
+
+def test_threads_share_one_detector() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    text = "He is undocumented and has an ICE hold. " * 200
+    expected = detect(text)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(detect, [text] * 32))
+    assert all(r == expected for r in results)
+
+
+def test_compiled_database_cache_round_trip(tmp_path: Path) -> None:
+    pytest.importorskip("hyperscan")
+    from separation.firewall.engine import HyperscanScanner, Pattern
+
+    patterns = [Pattern(regex="undocumented", caseless=True, where="t.status.x")]
+    first = HyperscanScanner(patterns, cache_dir=tmp_path)
+    assert len(list(tmp_path.iterdir())) == 1
+    second = HyperscanScanner(patterns, cache_dir=tmp_path)  # loaded, not compiled
+    buf = b"he is UNDOCUMENTED"
+    assert first.scan(buf) == second.scan(buf) == [(0, 6, 18)]

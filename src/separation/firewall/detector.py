@@ -13,8 +13,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import re2
-
 from separation.errors import InputError
 from separation.firewall.columns import classify_column_name
 from separation.firewall.engine import Pattern, Scanner, build_scanner
@@ -22,6 +20,7 @@ from separation.firewall.finding import Finding
 from separation.firewall.fold import fold_text
 from separation.firewall.knowledge import LANGUAGES, Knowledge, Rule, load_knowledge
 from separation.firewall.validators import VALIDATORS
+from separation.firewall.window import WindowRegex
 
 __all__ = ["MAX_TEXT_CHARS", "THRESHOLD", "Detector"]
 
@@ -34,18 +33,11 @@ _TOPIC_PENALTY = 0.3
 _REACH = 48  # longest suppressor phrase considered, in characters
 
 
-def _opts(caseless: bool) -> Any:
-    o = re2.Options()
-    o.case_sensitive = not caseless
-    o.longest_match = True
-    return o
-
-
-def _alternation(patterns: Iterable[str], *, bounded: bool = True) -> Any:
+def _alternation(patterns: Iterable[str], *, bounded: bool = True, caseless: bool = True) -> WindowRegex:
     body = "|".join(f"(?:{p})" for p in patterns)
     if bounded:
         body = rf"\b(?:{body})\b"
-    return re2.compile(body.encode("ascii"), _opts(True))
+    return WindowRegex(body, caseless=caseless)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,9 +71,7 @@ class Detector:
                     require_before=(
                         _alternation(rule.require_before, bounded=False) if rule.require_before else None
                     ),
-                    value=re2.compile(rule.value.encode("ascii"), _opts(rule.caseless))
-                    if rule.value
-                    else None,
+                    value=WindowRegex(rule.value, caseless=rule.caseless) if rule.value else None,
                 )
             )
             for regex in rule.patterns:
@@ -175,33 +165,30 @@ class Detector:
         # A suppressor must end within `window` before the hit, or start within `window` after it.
         if item.before is not None:
             floor = start - window
-            for m in item.before.finditer(buf, max(lo, floor - _REACH), start):
-                if m.end() >= floor:
-                    return None
+            if item.before.ends_after(buf, max(lo, floor - _REACH), start, floor):
+                return None
         if item.after is not None:
-            m = item.after.search(buf, end, min(hi, end + window + _REACH))
-            if m is not None and m.start() <= end + window:
+            span = item.after.search(buf, end, min(hi, end + window + _REACH))
+            if span is not None and span[0] <= end + window:
                 return None
         if item.require is not None:
             # Anchored at the end of the hit: "Immigration status:" but not "immigration status of".
             # "U.S." ends before its last dot (an abbreviation, not the end of a sentence).
             at = end + 1 if buf[end : end + 1] == b"." and buf[end - 1 : end].isupper() else end
             stop = min(hi, at + rule.require_window)
-            if not item.require.match(buf, at, stop) and buf[at:hi].strip():
+            if item.require.match(buf, at, stop) is None and buf[at:hi].strip():
                 return None
-        if item.require_before is not None and not item.require_before.search(
-            buf, max(lo, start - rule.require_window), start
+        if item.require_before is not None and (
+            item.require_before.search(buf, max(lo, start - rule.require_window), start) is None
         ):
             return None
         if not rule.options_ok and rule.kind != "identifier" and _is_option(buf, lo, start):
             return None
         if item.value is not None:
-            last = None
-            for m in item.value.finditer(buf, start, end):
-                last = m
-            if last is None:
+            span = item.value.last(buf, start, end)
+            if span is None:
                 return None
-            start, end = last.start(), last.end()
+            start, end = span
             # Trim separators the value pattern allowed at its edges.
             while end > start and buf[end - 1] in b" -":
                 end -= 1
@@ -214,20 +201,22 @@ class Detector:
         if rule.topic:
             language = rule.language
             pw, tw = self._windows.get(language, (60, 80))
-            person_re = self._person.get(language)
             topic_re = self._topic.get(language)
-            person = person_re is not None and (
-                person_re.search(buf, max(lo, start - pw), start) is not None
-                or person_re.search(buf, end, min(hi, end + pw)) is not None
-            )
             topical = (
                 topic_re is not None
                 and topic_re.search(buf, max(lo, start - tw), min(hi, end + tw)) is not None
             )
-            if person:
-                score += _PERSON_BOOST
-            if topical:
-                score -= _TOPIC_PENALTY if not person else _TOPIC_PENALTY / 3
+            # The person cue only matters when it can change the outcome.
+            if topical or score < THRESHOLD:
+                person_re = self._person.get(language)
+                person = person_re is not None and (
+                    person_re.search(buf, max(lo, start - pw), start) is not None
+                    or person_re.search(buf, end, min(hi, end + pw)) is not None
+                )
+                if person:
+                    score += _PERSON_BOOST
+                if topical:
+                    score -= _TOPIC_PENALTY if not person else _TOPIC_PENALTY / 3
         score = min(score, 0.99)
         if score < THRESHOLD:
             return None

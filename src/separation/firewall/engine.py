@@ -3,17 +3,27 @@
 Both engines are linear in the input (no backtracking), so no text can make a scan slow. Hyperscan
 (the Vectorscan wheel) scans every pattern in one pass and reports leftmost start offsets; the RE2
 fallback first asks an ``re2.Set`` which patterns occur at all, then locates only those.
+
+The compiled Hyperscan database is kept in a cache file (``~/.cache/separation``, or
+``$SEPARATION_CACHE_DIR``; ``SEPARATION_FIREWALL_CACHE=0`` turns it off) keyed by a hash of the exact
+patterns, flags and engine build, so that a fresh process loads it in a millisecond instead of
+compiling for seconds. A cache that cannot be read or written is ignored.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
+import platform
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol
 
 from separation.errors import PackError
 
-__all__ = ["ENGINES", "Hit", "Scanner", "build_scanner"]
+__all__ = ["ENGINES", "Hit", "Pattern", "Scanner", "build_scanner"]
 
 Hit = tuple[int, int, int]  # pattern id, start, end (byte offsets in the buffer)
 
@@ -46,21 +56,32 @@ def _bounded(regex: str) -> bytes:
 class HyperscanScanner:
     engine = "hyperscan"
 
-    def __init__(self, patterns: Sequence[Pattern]) -> None:
+    def __init__(self, patterns: Sequence[Pattern], *, cache_dir: Path | None = None) -> None:
         import hyperscan
 
-        self._db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
         flags = [
             hyperscan.HS_FLAG_SOM_LEFTMOST | (hyperscan.HS_FLAG_CASELESS if p.caseless else 0)
             for p in patterns
         ]
         expressions = [_bounded(p.regex) for p in patterns]
-        try:
-            self._db.compile(
-                expressions=expressions, ids=list(range(len(patterns))), elements=len(patterns), flags=flags
-            )
-        except hyperscan.error:
-            raise PackError(_first_bad(patterns, hyperscan), rule=None) from None
+        cache = _cache_file(cache_dir, expressions, flags, hyperscan)
+        db = _load_cached(cache, hyperscan)
+        if db is None:
+            db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+            try:
+                db.compile(
+                    expressions=expressions,
+                    ids=list(range(len(patterns))),
+                    elements=len(patterns),
+                    flags=flags,
+                )
+            except hyperscan.error:
+                raise PackError(_first_bad(patterns, hyperscan), rule=None) from None
+            _store_cached(cache, db, hyperscan)
+        self._db = db
+        self._hyperscan = hyperscan
+        # Hyperscan scratch space may be used by one scan at a time: one per thread.
+        self._local = threading.local()
 
     def scan(self, buffer: bytes) -> list[Hit]:
         hits: list[Hit] = []
@@ -69,8 +90,51 @@ class HyperscanScanner:
         def on_match(pid: int, start: int, end: int, flags: int, context: Any) -> None:
             append((pid, start, end))
 
-        self._db.scan(buffer, match_event_handler=on_match)
+        scratch = getattr(self._local, "scratch", None)
+        if scratch is None:
+            scratch = self._local.scratch = self._hyperscan.Scratch(self._db)
+        self._db.scan(buffer, match_event_handler=on_match, scratch=scratch)
         return hits
+
+
+def _cache_file(
+    cache_dir: Path | None, expressions: list[bytes], flags: list[int], hyperscan: Any
+) -> Path | None:
+    """Where the compiled database for exactly these patterns, flags and engine build is kept."""
+    if os.environ.get("SEPARATION_FIREWALL_CACHE", "1") == "0":
+        return None
+    if cache_dir is None:
+        root = os.environ.get("SEPARATION_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME")
+        cache_dir = (Path(root) if root else Path.home() / ".cache") / "separation"
+    digest = hashlib.sha256()
+    digest.update(f"{getattr(hyperscan, '__version__', '?')}|{platform.machine()}|".encode())
+    for expression, flag in zip(expressions, flags, strict=True):
+        digest.update(expression + b"\x00" + str(flag).encode() + b"\x00")
+    return cache_dir / f"firewall-{digest.hexdigest()[:24]}.hsdb"
+
+
+def _load_cached(path: Path | None, hyperscan: Any) -> Any:
+    if path is None or not path.is_file():
+        return None
+    try:
+        db = hyperscan.loadb(path.read_bytes(), hyperscan.HS_MODE_BLOCK)
+        db.scratch = hyperscan.Scratch(db)  # a loaded database comes without scratch space
+        db.scan(b"warm", match_event_handler=lambda *a: None)
+        return db
+    except (OSError, hyperscan.error, TypeError, ValueError):
+        return None
+
+
+def _store_cached(path: Path | None, db: Any, hyperscan: Any) -> None:
+    if path is None:
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(hyperscan.dumpb(db))
+        os.replace(tmp, path)
+    except OSError:
+        return  # e.g. a read-only home: compile every time
 
 
 def _first_bad(patterns: Sequence[Pattern], hyperscan: Any) -> str:
