@@ -30,7 +30,16 @@ ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"
 DEV = ROOT / "corpus" / "firewall" / "dev.jsonl"
 
-NAMES = ["J. Ortiz", "M. Hassan", "the caller", "the victim", "the tenant", "R. Vang", "A. Lopez", "the driver"]
+NAMES = [
+    "J. Ortiz",
+    "M. Hassan",
+    "the caller",
+    "the victim",
+    "the tenant",
+    "R. Vang",
+    "A. Lopez",
+    "the driver",
+]
 STREETS = ["Lake St", "Franklin Ave", "Nicollet Ave", "Cedar Ave", "Broadway", "Chicago Ave", "Lyndale Ave"]
 TEMPLATES_EN = [
     "{n} stated she is undocumented and afraid to call police. Officer took report at {s}.",
@@ -191,7 +200,11 @@ def build_presidio():  # type: ignore[no-untyped-def]
         }
     )
     registry = RecognizerRegistry(supported_languages=["en"])
-    entity = {"status": "IMMIGRATION_STATUS", "identifier": "IMMIGRATION_ID", "question": "IMMIGRATION_QUESTION"}
+    entity = {
+        "status": "IMMIGRATION_STATUS",
+        "identifier": "IMMIGRATION_ID",
+        "question": "IMMIGRATION_QUESTION",
+    }
     # The same rule patterns, one PatternRecognizer per kind (Presidio has no negative context, no
     # validators and compiles every pattern case-insensitively by default).
     knowledge = load_knowledge()
@@ -203,9 +216,13 @@ def build_presidio():  # type: ignore[no-untyped-def]
             for i, regex in enumerate(rule.patterns):
                 patterns.append(Pattern(f"{rule.id}.{i}", rf"\b(?:{regex})\b", rule.score))
         registry.add_recognizer(
-            PatternRecognizer(supported_entity=name, patterns=patterns, supported_language="en", name=f"{name}_rules")
+            PatternRecognizer(
+                supported_entity=name, patterns=patterns, supported_language="en", name=f"{name}_rules"
+            )
         )
-    analyzer = AnalyzerEngine(registry=registry, nlp_engine=provider.create_engine(), supported_languages=["en"])
+    analyzer = AnalyzerEngine(
+        registry=registry, nlp_engine=provider.create_engine(), supported_languages=["en"]
+    )
     return analyzer, entity
 
 
@@ -229,7 +246,9 @@ def presidio_measure(texts: list[str]) -> dict[str, object]:
         out = []
         for t in batch:
             results = analyzer.analyze(text=t, language="en", entities=ents, score_threshold=0.5)
-            out.append([Finding(r.start, r.end, kinds[r.entity_type], r.score, "presidio", "en") for r in results])
+            out.append(
+                [Finding(r.start, r.end, kinds[r.entity_type], r.score, "presidio", "en") for r in results]
+            )
         return out
 
     f1 = _overall_f1(evaluate(_dev_records(), presidio_many)) if DEV.exists() else None
@@ -243,7 +262,9 @@ def presidio_measure(texts: list[str]) -> dict[str, object]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--mb", type=float, default=20.0, help="size of the generated corpus (default 20)")
     parser.add_argument("--presidio-sample", type=int, default=300, help="records timed with Presidio")
     parser.add_argument("--no-presidio", action="store_true")
@@ -255,7 +276,9 @@ def main() -> None:
 
     path = generate(args.mb)
     print(f"corpus: {path.relative_to(ROOT)} ({path.stat().st_size / 1e6:.1f} MB JSONL)")
-    print(f"machine: {platform.processor() or platform.machine()}, Python {platform.python_version()}, one core")
+    print(
+        f"machine: {platform.processor() or platform.machine()}, Python {platform.python_version()}, one core"
+    )
     env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
     out = subprocess.run(
         [sys.executable, __file__, "--child", str(path)], capture_output=True, text=True, check=True, env=env

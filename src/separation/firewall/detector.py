@@ -127,9 +127,12 @@ class Detector:
         for piece in folded:
             starts.append(pos)
             pos += len(piece) + 1
-        per_doc: list[list[Finding]] = [[] for _ in folded]
+        # Candidates are plain tuples (start, end, kind, score, rule, language); only the kept ones
+        # become Findings, since a frozen dataclass costs more to build than a tuple.
+        per_doc: list[list[_Candidate]] = [[] for _ in folded]
         owners = self._owners
         rules = self._rules
+        verify = self._verify
         for pid, start, end in self._scanner.scan(buffer):
             item = rules[owners[pid]]
             rule = item.rule
@@ -140,22 +143,22 @@ class Detector:
             doc_end = doc_start + len(folded[doc])
             if end > doc_end:
                 continue
-            finding = self._verify(item, buffer, start, end, doc_start, doc_end, lang)
+            finding = verify(item, buffer, start, end, doc_start, doc_end, lang)
             if finding is not None:
                 kind = rule.kind
                 if kind == "status" and _in_question(buffer, doc_start, doc_end, finding[0], finding[1]):
                     kind = "question"
                 per_doc[doc].append(
-                    Finding(
-                        start=finding[0] - doc_start,
-                        end=finding[1] - doc_start,
-                        kind=kind,
-                        score=finding[2],
-                        rule=rule.id,
-                        language=lang or rule.language,
+                    (
+                        finding[0] - doc_start,
+                        finding[1] - doc_start,
+                        kind,
+                        finding[2],
+                        rule.id,
+                        lang or rule.language,
                     )
                 )
-        return [_merge(found) if len(found) > 1 else found for found in per_doc]
+        return [_merge(found) if found else [] for found in per_doc]
 
     def _verify(
         self, item: _Compiled, buf: bytes, start: int, end: int, lo: int, hi: int, lang: str | None
@@ -229,6 +232,8 @@ _BOXES = (b"( )", b"()", b"[ ]", b"[]", b"[")
 def _is_option(buf: bytes, lo: int, start: int) -> bool:
     """A status offered as one option of a form question ("( ) Refugee/Asylee") is not a statement."""
     before = buf[max(lo, start - 40) : start]
+    if b"[" not in before and b"(" not in before and b"/" not in before:
+        return False  # the common case, decided without searching
     cut = max(before.rfind(b"\n"), before.rfind(b":"), before.rfind(b"?"), before.rfind(b"."))
     if cut >= 0:
         before = before[cut + 1 :]
@@ -283,34 +288,39 @@ def _in_question(buf: bytes, lo: int, hi: int, start: int, end: int) -> bool:
 _FIRST_PERSON = (b" i ", b" i'm ", b" my ", b" me ", b" tengo ", b" yo ", b" mi ", b" estoy ", b" soy ")
 
 
-def _merge(found: list[Finding]) -> list[Finding]:
+_Candidate = tuple[int, int, str, float, str, str]
+
+
+def _merge(found: list[_Candidate]) -> list[Finding]:
     """Union overlapping findings of one kind; where kinds overlap, keep the more specific kind."""
     # Deterministic whatever order the engine reported hits in.
-    found.sort(key=lambda f: (f.start, -f.end, -f.score, f.rule))
+    found.sort(key=lambda f: (f[0], -f[1], -f[3], f[4]))
+    if all(found[i][1] <= found[i + 1][0] for i in range(len(found) - 1)):
+        return [Finding(*f) for f in found]  # the common case: nothing overlaps
     by_kind: dict[str, list[Finding]] = {}
     for f in found:
-        same = by_kind.setdefault(f.kind, [])
-        if same and f.start < same[-1].end:
+        same = by_kind.setdefault(f[2], [])
+        if same and f[0] < same[-1].end:
             m = same[-1]
-            best = min((m, f), key=lambda x: (-x.score, x.rule))
+            best = m if (-m.score, m.rule) <= (-f[3], f[4]) else Finding(*f)
             same[-1] = Finding(
                 start=m.start,
-                end=max(m.end, f.end),
+                end=max(m.end, f[1]),
                 kind=m.kind,
                 score=best.score,
                 rule=best.rule,
                 language=best.language,
             )
         else:
-            same.append(f)
+            same.append(Finding(*f))
     if len(by_kind) == 1:
         return next(iter(by_kind.values()))
     kept: list[Finding] = []
     for kind, items in by_kind.items():
         higher = [by_kind[k] for k in by_kind if _PRIORITY[k] > _PRIORITY[kind]]
-        for f in items:
-            if not any(_overlaps(h, f) for h in higher):
-                kept.append(f)
+        for item in items:
+            if not any(_overlaps(h, item) for h in higher):
+                kept.append(item)
     kept.sort(key=lambda f: (f.start, f.end))
     return kept
 

@@ -50,7 +50,18 @@ def _bounded(regex: str) -> bytes:
     while tail.endswith((")", ")?", ")*")) and not tail.endswith(("\\)", "\\)?", "\\)*")):
         tail = tail[:-2] if tail.endswith((")?", ")*")) else tail[:-1]
     end = "" if tail.endswith(_OPEN_END) else r"\b"
-    return (r"\b(?:" + regex + ")" + end).encode("ascii")
+    # A pattern that starts with punctuation ("[,;]citizenship") cannot be preceded by a boundary.
+    start = "" if _punctuation_class(regex) else r"\b"
+    return (start + "(?:" + regex + ")" + end).encode("ascii")
+
+
+def _punctuation_class(regex: str) -> bool:
+    """Does the pattern open with a character class of punctuation only (``[",;|=/]``)?"""
+    if not regex.startswith("["):
+        return False
+    close = regex.find("]", 2)
+    body = regex[1:close]
+    return close > 0 and not any(c.isalnum() for c in body.replace("\\", ""))
 
 
 class HyperscanScanner:
