@@ -94,7 +94,7 @@ def test_guarded_query_equals_the_flat_ordered_case(name: str) -> None:
     assert classified(name, guarded=True) == classified(name, guarded=False)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=20, deadline=None)
 @given(
     st.lists(
         st.text(alphabet=st.sampled_from(list("iceICE.+/ -_()287gdeportHSIerob*\n\tñó")), max_size=30),

@@ -9,42 +9,45 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pyarrow as pa
 
-from separation.access.profiles import Profile, builtin_profiles
+from separation.access.profiles import CANONICAL_FIELDS, Profile, builtin_profiles
 from separation.access.reader import DEFAULT_BATCH_ROWS, LogSource, open_source
-from separation.access.rules import RuleSet, default_rules
-from separation.access.sql import classify_sql
+from separation.access.rules import CATEGORIES, RuleSet, default_rules
+from separation.access.sql import (
+    GROUPED_COUNTS,
+    TIMESTAMP_FORMATS,
+    classify_sql,
+    counts_sql,
+    rule_ids,
+    sql_text,
+)
 from separation.access.summary import SourceSummary, Summary
 from separation.errors import InputError
 
-__all__ = ["FlaggedSink", "audit", "classify_table", "expand_inputs", "new_connection"]
+__all__ = ["FlaggedSink", "audit", "classify_table", "expand_inputs", "new_connection", "time_hint"]
 
 # Receives, per batch, the flagged rows of one file (row, category, rule, ... columns).
 FlaggedSink = Callable[[str, pa.Table], None]
 LOG_EXTENSIONS = (".csv", ".tsv", ".jsonl", ".ndjson", ".parquet")
 _MAX_FILES = 10_000
 
-_GROUP_SQL = """
-SELECT org, month, who_rule, why_rule, how_rule,
-       count(*) AS n, count(*) FILTER (WHERE flagged) AS flagged,
-       count(*) FILTER (WHERE networks_n > 1) AS multi, max(networks_n) AS max_networks
-FROM cls GROUP BY ALL
+_GROUP_SQL = GROUPED_COUNTS.format(source="cls")
+_FLAGGED_SQL = """
+SELECT row, {categories}[category_code + 1] AS category, {names}[rule_code] AS rule,
+       federal_immigration_agency,
+       {names}[who_code] AS who_rule, {names}[why_code] AS why_rule, {names}[how_code] AS how_rule,
+       nullif(trim(org), '') AS org, strftime(ts, '%Y-%m-%dT%H:%M:%S') AS searched_at{identifiers}
+FROM cls WHERE flagged ORDER BY row
 """
-_FLAGGED_COLUMNS = (
-    "row",
-    "category",
-    "rule",
-    "federal_immigration_agency",
-    "who_rule",
-    "why_rule",
-    "how_rule",
-)
-_FLAGGED_CONTEXT = ("org", "searched_at")
-_IDENTIFIERS = ("user", "plate", "case_number", "reason")
+_IDENTIFIERS = ", user, plate, case_number, reason"
+_HINT_SAMPLE = 200
+_EXPORT_BATCH = 65_536
 
 
 @dataclass(frozen=True)
@@ -101,6 +104,26 @@ def classify_table(
     return table
 
 
+def time_hint(sample: list[Any]) -> str | None:
+    """The format most of a sample of search times are in, to be tried first.
+
+    Only an ordering hint: every format is still tried for the values this one does not fit.
+    """
+    values = [v for v in sample[:_HINT_SAMPLE] if isinstance(v, str) and v.strip()]
+    best, best_count = None, 0
+    for fmt in TIMESTAMP_FORMATS:
+        count = 0
+        for value in values:
+            try:
+                datetime.strptime(value, fmt)
+            except ValueError:
+                continue
+            count += 1
+        if count > best_count:
+            best, best_count = fmt, count
+    return best
+
+
 def _batches(source: LogSource) -> Iterator[pa.RecordBatch]:
     try:
         yield from source.batches()
@@ -128,16 +151,13 @@ def audit(
         for i in inputs
     ]
     con = new_connection(threads)
+    ids = rule_ids(ruleset)
     try:
         for source in sources:
-            present = frozenset(source.fields)
-            for batch in _batches(source):
-                cls = classify_table(
-                    con, batch, ruleset, present, identifiers=include_identifiers and sink is not None
-                )
-                _count(con, cls, summary)
-                if sink is not None:
-                    _emit(cls, source.name, sink, include_identifiers)
+            if source.fmt == "parquet":
+                _audit_parquet(con, source, ruleset, ids, summary, sink, include_identifiers)
+            else:
+                _audit_batches(con, source, ruleset, ids, summary, sink, include_identifiers)
             summary.sources.append(
                 SourceSummary(
                     file=source.name,
@@ -155,31 +175,127 @@ def audit(
     return summary
 
 
-def _count(con: duckdb.DuckDBPyConnection, cls: pa.Table, summary: Summary) -> None:
-    con.register("cls", cls)
+def _audit_batches(
+    con: duckdb.DuckDBPyConnection,
+    source: LogSource,
+    rules: RuleSet,
+    ids: list[str],
+    summary: Summary,
+    sink: FlaggedSink | None,
+    include_identifiers: bool,
+) -> None:
+    """CSV and JSON Lines: our reader's bounded batches, one query (two with a sink) per batch."""
+    present = frozenset(source.fields)
+    hint: str | None = None
+    for index, batch in enumerate(_batches(source)):
+        if index == 0 and "search_time" in present:
+            hint = time_hint(batch.column(batch.schema.get_field_index("search_time")).to_pylist())
+        con.register("src", batch)
+        try:
+            if sink is None:
+                groups = con.execute(counts_sql(rules, present, time_hint=hint)).fetchall()
+            else:
+                query = classify_sql(
+                    rules, present, identifiers=include_identifiers, compact=True, time_hint=hint
+                )
+                con.execute(f"CREATE OR REPLACE TEMP TABLE cls AS {query}")
+                groups = con.execute(_GROUP_SQL).fetchall()
+        finally:
+            con.unregister("src")
+        _count(groups, ids, summary)
+        if sink is not None:
+            _emit(con, rules, source.name, sink, include_identifiers)
+    con.execute("DROP TABLE IF EXISTS cls")
+
+
+def _audit_parquet(
+    con: duckdb.DuckDBPyConnection,
+    source: LogSource,
+    rules: RuleSet,
+    ids: list[str],
+    summary: Summary,
+    sink: FlaggedSink | None,
+    include_identifiers: bool,
+) -> None:
+    """Parquet: DuckDB scans the file itself, streaming row groups (a second pass for the export).
+
+    Memory stays bounded by DuckDB's buffer manager (``memory_limit``; aggregation, joins and the
+    export's sort spill to disk beyond it).
+    """
+    present = frozenset(source.fields)
+    columns = ", ".join(
+        (f"CAST({_quote(source.mapping[f])} AS VARCHAR)" if f in source.mapping else "CAST(NULL AS VARCHAR)")
+        + f" AS {f}"
+        for f in CANONICAL_FIELDS
+    )
+    path = sql_text(str(source.path))
     try:
-        groups = con.execute(_GROUP_SQL).fetchall()
-    finally:
-        con.unregister("cls")
-    for org, month, who, why, how, n, flagged, multi, max_networks in groups:
-        summary.add_group(
-            org=org,
-            month=month,
-            who=who,
-            why=why,
-            how=how,
-            count=int(n),
-            flagged=int(flagged),
-            multi_network=int(multi),
-            max_networks=None if max_networks is None else int(max_networks),
+        con.execute(
+            f"CREATE OR REPLACE TEMP VIEW src AS SELECT file_row_number + 1 AS row, {columns} "  # noqa: S608
+            f"FROM read_parquet({path}, file_row_number = true)"
         )
+        hint = None
+        if "search_time" in present:
+            sample = con.execute("SELECT search_time FROM src LIMIT ?", [_HINT_SAMPLE]).fetchall()
+            hint = time_hint([v for (v,) in sample])
+        groups = con.execute(counts_sql(rules, present, time_hint=hint)).fetchall()
+        _count(groups, ids, summary)
+        source.rows = sum(int(g[6]) for g in groups if g[0] == 0)
+        if sink is not None:
+            query = classify_sql(
+                rules, present, identifiers=include_identifiers, compact=True, time_hint=hint
+            )
+            names = "[" + ", ".join(sql_text(i) for i in rule_ids(rules)) + "]"
+            categories = "[" + ", ".join(sql_text(c) for c in CATEGORIES) + "]"
+            flagged = _FLAGGED_SQL.format(
+                names=names, categories=categories, identifiers=_IDENTIFIERS if include_identifiers else ""
+            ).replace("FROM cls", f"FROM ({query})")
+            reader = con.sql(flagged).to_arrow_reader(_EXPORT_BATCH)
+            for batch in reader:
+                sink(source.name, pa.Table.from_batches([batch]))
+    except duckdb.Error:
+        raise InputError("cannot read Parquet data", where=source.name) from None
+    finally:
+        con.execute("DROP VIEW IF EXISTS src")
 
 
-def _emit(cls: pa.Table, name: str, sink: FlaggedSink, include_identifiers: bool) -> None:
-    flagged = cls.filter(cls.column("flagged"))
-    if flagged.num_rows == 0:
-        return
-    columns = [*_FLAGGED_COLUMNS, *_FLAGGED_CONTEXT]
-    if include_identifiers:
-        columns += [c for c in _IDENTIFIERS if c in flagged.schema.names]
-    sink(name, flagged.select(columns))
+def _quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def _count(groups: list[tuple[Any, ...]], ids: list[str], summary: Summary) -> None:
+    def name(code: int | None) -> str | None:
+        return None if code is None else ids[code - 1]
+
+    for kind, org, month_key, who, why, how, n, flagged, multi, max_networks in groups:
+        if kind == 0:
+            summary.add_rules(
+                who=name(who),
+                why=str(name(why)),
+                how=name(how),
+                count=int(n),
+                flagged=int(flagged),
+                multi_network=int(multi),
+                max_networks=None if max_networks is None else int(max_networks),
+            )
+        elif kind == 1:
+            # Names are trimmed here, on a few groups, rather than per row in the query.
+            summary.add_agency(
+                org=(org or "").strip() or None, who=name(who), why=str(name(why)), count=int(n)
+            )
+        else:
+            month = None if month_key is None else f"{month_key // 100:04d}-{month_key % 100:02d}"
+            summary.add_month(month=month, why=str(name(why)), count=int(n))
+
+
+def _emit(
+    con: duckdb.DuckDBPyConnection, rules: RuleSet, name: str, sink: FlaggedSink, include_identifiers: bool
+) -> None:
+    names = "[" + ", ".join(sql_text(i) for i in rule_ids(rules)) + "]"
+    categories = "[" + ", ".join(sql_text(c) for c in CATEGORIES) + "]"
+    query = _FLAGGED_SQL.format(
+        names=names, categories=categories, identifiers=_IDENTIFIERS if include_identifiers else ""
+    )
+    flagged = con.sql(query).to_arrow_table()
+    if flagged.num_rows:
+        sink(name, flagged)

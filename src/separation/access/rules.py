@@ -8,6 +8,7 @@ DuckDB (RE2) and Spark (java.util.regex) read the same way.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -68,14 +69,16 @@ class RuleSet:
     def by_id(self) -> dict[str, Rule]:
         return {r.id: r for r in (*self.who, *self.why, *self.how)}
 
-    @property
+    @cached_property
     def federal_who_ids(self) -> frozenset[str]:
         return frozenset(r.id for r in self.who if r.federal_immigration_agency)
 
+    @cached_property
+    def _categories(self) -> dict[str, str]:
+        return {r.id: r.category or "other" for r in self.why}
+
     def category_of(self, why_id: str) -> str:
-        category = self.by_id()[why_id].category
-        assert category is not None  # validated at load
-        return category
+        return self._categories[why_id]
 
 
 def _check_pattern(pattern: str, file: str, rule_id: str) -> None:

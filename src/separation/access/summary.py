@@ -72,11 +72,9 @@ class Summary:
     agencies: dict[str, _Agency] = field(default_factory=dict)
     months: dict[str, Counter[str]] = field(default_factory=dict)
 
-    def add_group(
+    def add_rules(
         self,
         *,
-        org: str | None,
-        month: str | None,
         who: str | None,
         why: str,
         how: str | None,
@@ -85,27 +83,35 @@ class Summary:
         multi_network: int,
         max_networks: int | None,
     ) -> None:
-        category = self.rules.category_of(why)
-        federal = who in self.rules.federal_who_ids
-        self.categories[category] += count
+        """Counts of one (who, why, how) combination: categories, rules, flags, networks."""
+        self.categories[self.rules.category_of(why)] += count
         self.why[why] += count
         if who is not None:
             self.who[who] += count
+            if who in self.rules.federal_who_ids:
+                self.federal += count
         if how is not None:
             self.how[how] += count
         self.flagged += flagged
-        self.federal += count if federal else 0
         self.multi_network += multi_network
         if max_networks is not None:
             self.max_networks = max(self.max_networks or 0, max_networks)
+
+    def add_agency(self, *, org: str | None, who: str | None, why: str, count: int) -> None:
+        """Counts of one organisation by category and who rule."""
+        category = self.rules.category_of(why)
         agency = self.agencies.setdefault(org or NOT_IN_LOG, _Agency())
         agency.rows += count
         agency.categories[category] += count
-        agency.federal += count if federal else 0
         if who is not None:
             agency.who[who] += count
+            if who in self.rules.federal_who_ids:
+                agency.federal += count
+
+    def add_month(self, *, month: str | None, why: str, count: int) -> None:
+        """Counts of one month by category."""
         month_counts = self.months.setdefault(month or UNKNOWN_MONTH, Counter())
-        month_counts[category] += count
+        month_counts[self.rules.category_of(why)] += count
         month_counts["rows"] += count
 
     @property
