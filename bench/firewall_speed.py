@@ -82,7 +82,10 @@ def _record(rng: random.Random) -> str:
         case=f"24-{rng.randint(100000, 999999)}",
         anum=f"{rng.randint(10000000, 299999999):09d}",
         anum2=f"{rng.randint(100, 299)}-{rng.randint(100, 999)}-{rng.randint(100, 999)}",
-        rcpt=f"{rng.choice(['EAC', 'WAC', 'LIN', 'SRC', 'IOE'])}{fy}{rng.randint(1, 260):03d}{rng.randint(0, 99999):05d}",
+        rcpt=(
+            f"{rng.choice(['EAC', 'WAC', 'LIN', 'SRC', 'IOE'])}{fy}"
+            f"{rng.randint(1, 260):03d}{rng.randint(0, 99999):05d}"
+        ),
         plate=f"{rng.choice('ABCDEFG')}{rng.choice('HJKLMN')}{rng.choice('PRSTUV')}{rng.randint(100, 999)}",
         num=rng.randint(100, 4999),
         last4=rng.randint(1000, 9999),
@@ -127,19 +130,23 @@ def child_measure(path: str) -> None:
 
     detector()
     detect_many(texts[:2000])  # warm-up
+    # Chunks of 20,000 records, as a pipeline would stream them; findings are counted, not kept.
+    chunk = 20_000
     best = float("inf")
     hits = 0
     for _ in range(3):
+        count = 0
         t0 = time.perf_counter()
-        found = detect_many(texts)
+        for i in range(0, len(texts), chunk):
+            count += sum(len(f) for f in detect_many(texts[i : i + chunk]))
         best = min(best, time.perf_counter() - t0)
-        hits = sum(len(f) for f in found)
+        hits = count
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     blob = "\x00".join(texts).encode("utf-8")
     t0 = time.perf_counter()
     for _ in range(10):
         blob.count(b"\x01")
     roof = (time.perf_counter() - t0) / 10
-    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
         json.dumps(
             {
@@ -293,11 +300,15 @@ def main() -> None:
         f"[targets >= 100 MB/s, >= 300,000 records/s]"
     )
     print(f"memchr-class roof (bytes.count) on the same bytes: {roof:,.0f} MB/s")
-    print(f"peak RSS of the measuring process: {ours['peak_rss_mb']:.0f} MB [target < 200 MB]")
+    print(
+        f"peak RSS of the measuring process (all {ours['records']:,} records held in memory as str): "
+        f"{ours['peak_rss_mb']:.0f} MB [target < 200 MB]"
+    )
     cold = cold_start()
     print(
         f"cold start (fresh interpreter: import + compile + first call): "
-        f"{cold['import_compile_first_call_s'] * 1000:.0f} ms; whole process {cold['process_wall_s'] * 1000:.0f} ms "
+        f"{cold['import_compile_first_call_s'] * 1000:.0f} ms; "
+        f"whole process {cold['process_wall_s'] * 1000:.0f} ms "
         f"[target < 300 ms]"
     )
 

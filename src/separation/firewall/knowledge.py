@@ -31,6 +31,8 @@ KINDS = ("status", "identifier", "question")
 LANGUAGES = ("en", "es")
 _VALIDATORS = ("a_number", "receipt", "receipt_any", "column_name")
 _RULE_FILES = ("status.yaml", "enforcement.yaml", "questions.yaml", "identifiers.yaml")
+# libyaml's safe loader when present: several times faster, which is most of the cold start.
+_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # Used only to substitute {name} placeholders at load time, never on text.
 _VAR = re.compile(r"\{([a-z_]+)\}")
 
@@ -90,7 +92,7 @@ def _read(lang: str, name: str) -> Any:
     if not ref.is_file():
         return None
     try:
-        return yaml.safe_load(ref.read_text(encoding="utf-8"))
+        return yaml.load(ref.read_text(encoding="utf-8"), Loader=_LOADER)  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
         raise PackError(f"invalid YAML ({type(exc).__name__})", file=f"knowledge/{lang}/{name}") from None
 
