@@ -94,3 +94,18 @@ def test_missing_target_and_unknown_format_are_bad_usage(tmp_path: Path) -> None
         scan([str(tmp_path / "x.png")])
     with pytest.raises(InputError, match="--sample"):
         scan([str(tmp_path)], ScanOptions(sample=0))
+
+
+def test_a_data_row_read_as_header_is_not_written_out(tmp_path: Path) -> None:
+    path = tmp_path / "noheader.csv"
+    path.write_text("A123456789,the tenant is undocumented\nA987654321,ok\n", encoding="utf-8")
+    report = scan([str(path)]).to_dict()
+    blob = json.dumps(report)
+    assert "A123456789" not in blob and "the tenant is undocumented" not in blob
+    names = {c["column"] for c in report["sources"][0]["columns"]}
+    assert "(column 1, name withheld)" in names
+    from separation.scanner import clean
+
+    log = clean(str(path), str(tmp_path / "out.csv")).to_dict()
+    assert "A123456789" not in json.dumps(log)
+    assert "A987654321" not in (tmp_path / "out.csv").read_text(encoding="utf-8")

@@ -71,9 +71,12 @@ class ColumnTally:
     def flagged(self) -> bool:
         return bool(self.reasons)
 
-    def to_report(self, basis: str | None = None) -> ColumnReport:
+    def to_report(self, basis: str | None = None, position: int = 0) -> ColumnReport:
+        column = None if self.column == DOCUMENT_COLUMN else self.column
+        shown = _shown_name(column, position)
         return ColumnReport(
-            column=None if self.column == DOCUMENT_COLUMN else self.column,
+            column=shown,
+            name=column if shown != column else None,
             kinds=sorted(self.kinds),
             reasons=[r for r in REASONS if r in self.reasons],
             rows_flagged=self.rows_flagged,
@@ -137,16 +140,20 @@ class SourceTally:
     def to_report(self, source: str, kind: str, allow: AllowList) -> SourceReport:
         report = SourceReport(source=source, kind=kind, rows_scanned=self.rows_scanned)
         report.rows_flagged = self.rows_flagged
-        report.errors = list(self.errors)
+        positions = {name: i for i, name in enumerate(self.columns, start=1)}
+        report.errors = [
+            SourceError(e.reason, _shown_name(e.column, positions.get(e.column or "", 0)), e.row)
+            for e in self.errors
+        ]
         for name, tally in self.columns.items():
             if not tally.flagged:
                 continue
             column = None if name == DOCUMENT_COLUMN else name
             basis = allow.basis_for(source, column)
             if basis is None:
-                report.columns.append(tally.to_report())
+                report.columns.append(tally.to_report(position=positions[name]))
             else:
-                report.allowed.append(tally.to_report(basis))
+                report.allowed.append(tally.to_report(basis, positions[name]))
         return report
 
     def to_state(self) -> dict[str, Any]:
@@ -177,6 +184,25 @@ def _value_candidates(stripped: pa.Array) -> pa.Array:
     )
     in_vocab = pc.is_in(bare, value_set=pa.array(sorted(keys), pa.string()))
     return pc.or_(pc.fill_null(in_vocab, False), pc.invert(pc.string_is_ascii(stripped)))
+
+
+def _shown_name(column: str | None, position: int) -> str | None:
+    """The column's name, unless the name is itself a status value or an identifier (a data row
+    read as the header): then a stand-in, since a report never carries a value."""
+    if column is None or not column.strip():
+        return column
+    try:
+        kind = _firewall.cell_kind(column.strip())
+        # "citizenship" is a column's name; "A123456789", "Permanent resident" or a sentence about a
+        # person's status is a cell's value.
+        flagged = (
+            kind == "identifier"
+            or (kind is not None and _firewall.column_name_kind(column) is None)
+            or (len(column.split()) >= 4 and bool(_firewall.text_kinds([column])[0]))
+        )
+    except Exception:  # no detector, no judgement: withhold rather than risk a value
+        flagged = True
+    return f"(column {position}, name withheld)" if flagged else column
 
 
 def _is_stringish(t: pa.DataType) -> bool:

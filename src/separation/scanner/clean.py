@@ -74,12 +74,13 @@ class _SourceLog:
     reason: str | None = None
     columns: dict[str, _ColumnLog] = field(default_factory=dict)
     kinds: dict[str, list[str]] = field(default_factory=dict)  # flagged column -> kinds from the scan
+    shown: dict[str, str | None] = field(default_factory=dict)  # column -> name as the report shows it
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"source": self.source, "action": self.action}
         if self.reason:
             out["reason"] = self.reason
-        out["columns"] = [log.to_dict(name) for name, log in self.columns.items()]
+        out["columns"] = [log.to_dict(self.shown.get(name, name)) for name, log in self.columns.items()]
         return out
 
 
@@ -124,7 +125,7 @@ class _Plan:
     def of(cls, report: SourceReport) -> _Plan:
         drop, redact = set(), set()
         for col in report.columns:
-            name = DOCUMENT_COLUMN if col.column is None else col.column
+            name = DOCUMENT_COLUMN if col.key is None else col.key
             if "name" in col.reasons or ("values" in col.reasons and "text" not in col.reasons):
                 drop.add(name)
             else:
@@ -252,7 +253,7 @@ def _clean_file(
             "could not be read completely, so no clean copy was written (see `separation scan`)",
             where=str(path),
         )
-    logs = [_SourceLog(s.name, kinds=_kinds(r)) for s, r in pairs]
+    logs = [_SourceLog(s.name, kinds=_kinds(r), shown=_shown(r)) for s, r in pairs]
     plans = [_Plan.of(r) for _, r in pairs]
     if all(p.empty for p in plans):
         if not options.in_place:
@@ -396,8 +397,12 @@ def _redact_array(arr: pa.Array, col: _ColumnLog, cleaner: _CellCleaner) -> pa.A
     return pa.array(out, arr.type)
 
 
+def _shown(report: SourceReport) -> dict[str, str | None]:
+    return {(DOCUMENT_COLUMN if c.key is None else c.key): c.column for c in report.columns}
+
+
 def _kinds(report: SourceReport) -> dict[str, list[str]]:
-    return {(DOCUMENT_COLUMN if c.column is None else c.column): c.kinds for c in report.columns}
+    return {(DOCUMENT_COLUMN if c.key is None else c.key): c.kinds for c in report.columns}
 
 
 def _write_csv(
@@ -604,7 +609,7 @@ def _clean_database(
     log: CleanLog,
 ) -> None:
     for source, report in pairs:
-        entry = _SourceLog(source.name, kinds=_kinds(report))
+        entry = _SourceLog(source.name, kinds=_kinds(report), shown=_shown(report))
         log.sources.append(entry)
         if report.errors:
             entry.action, entry.reason = "left out", "could not be read completely"

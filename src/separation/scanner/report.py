@@ -26,6 +26,14 @@ class ColumnReport:
     rows: list[int]
     rows_truncated: bool = False
     basis: str | None = None  # set when an allow-list entry covers the column
+    # The column's own name when ``column`` shows a stand-in (a header that is itself a status value or
+    # an identifier, as in a CSV without a header row): used by ``clean``, never written out.
+    name: str | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def key(self) -> str | None:
+        """The column as the source names it."""
+        return self.column if self.name is None else self.name
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
