@@ -52,7 +52,7 @@ class _Evaluation:
     asks: list[tuple[Ask, Outcome, tuple[str, ...]]]
     outcome: Outcome
     rules: list[CompiledRule]  # most decisive first
-    duties: list[ObligationSpec]  # in force for this version, in rule order
+    duties: tuple[ObligationSpec, ...]  # in force for this version, in rule order
     flags: list[str]
     trace: list[TraceEntry] | None
 
@@ -64,14 +64,22 @@ def decide(request: Request, pack: Pack, as_of: dt.date | None = None, explain: 
     always counted from that date.
     """
     received, version, facts, asks = _prepare(request, pack, as_of)
-    ev = _evaluate(pack, version, facts, asks, explain)
     memo = pack.memo
+    if explain:
+        ev = _evaluate(pack, version, facts, asks, explain)
+    else:
+        key = ("eval", version.id, asks, tuple(facts.values()))
+        known: _Evaluation | None = memo.get(key)
+        if known is None:
+            known = _evaluate(pack, version, facts, asks, explain)
+            _remember(memo, key, known)
+        ev = known
     return Decision.model_construct(
         request_id=request.id,
         outcome=ev.outcome,
         asks=[_ask_decision(ask, outcome, rules, memo) for ask, outcome, rules in ev.asks],
         rules=[rule.ref if not rule.needs_render else _rule_ref(rule, facts, pack) for rule in ev.rules],
-        obligations=[_obligation(spec, due, memo) for spec, due in _schedule(ev.duties, received, pack)],
+        obligations=_obligations(ev.duties, received, pack),
         flags=ev.flags,
         pack=version.ref,
         trace=ev.trace,
@@ -102,7 +110,7 @@ def decide_json(request: Request, pack: Pack, as_of: dt.date | None = None) -> b
         whole = orjson.dumps(_json_object(ev, facts, pack))
         # whole == b'{"outcome":…,"rules":[…],"obligations":[],"flags":…}' : keep the parts around obligations
         cut = whole.index(b',"obligations":[]')
-        duties = tuple(ev.duties)
+        duties = ev.duties
         duties_id = memo.setdefault(("duties", duties), len(memo))
         answer = _JsonAnswer(whole[1:cut], duties, duties_id, whole[cut + len(b',"obligations":[]') + 1 : -1])
         _remember(memo, key, answer)
@@ -203,7 +211,7 @@ def _evaluate(
         asks=results,
         outcome=overall_outcome([outcome for _, outcome, _ in results]),
         rules=ordered,
-        duties=duties,
+        duties=tuple(duties),
         flags=list(flags),
         trace=trace,
     )
@@ -240,6 +248,17 @@ _MEMO_LIMIT = 200_000
 def _remember(memo: dict[Any, Any], key: Any, value: Any) -> None:
     if len(memo) < _MEMO_LIMIT:
         memo[key] = value
+
+
+def _obligations(duties: tuple[ObligationSpec, ...], received: dt.date, pack: Pack) -> list[Obligation]:
+    """The obligations for a duty list received on a day; shared by every answer with that list."""
+    memo = pack.memo
+    key = ("obligations", duties, received)
+    known: list[Obligation] | None = memo.get(key)
+    if known is None:
+        known = [_obligation(spec, due, memo) for spec, due in _schedule(duties, received, pack)]
+        _remember(memo, key, known)
+    return list(known)
 
 
 def _obligation(spec: ObligationSpec, due: dt.date | None, memo: dict[Any, Any]) -> Obligation:

@@ -143,7 +143,9 @@ class _PackDoc(_Doc):
 # The compiled form the engine runs.
 
 
-@dataclass(frozen=True, slots=True)
+# Specs are made once per compiled pack and used as memo keys: identity is their equality, which
+# also keeps hashing them cheap on the hot path.
+@dataclass(frozen=True, slots=True, eq=False)
 class ObligationSpec:
     kind: ObligationKind
     business_days: int | None  # None: as soon as possible
