@@ -33,6 +33,12 @@ POSITIVES = [
     ("El señor es ciudadano mexicano.", "ciudadano mexicano"),
     ("Está en proceso de deportación.", "proceso de deportación"),
     ("Es solicitante de asilo.", "solicitante de asilo"),
+    ("ICE picked him up last week.", "ICE picked him"),
+    ("Lo detuvo ICE en la calle Lake.", "Lo detuvo ICE"),
+    ("They called him an illegal.", "called him an illegal"),
+    ("Deportaron a su esposo en 2020.", "Deportaron a su esposo"),
+    ("He has asylum and works downtown.", "has asylum"),
+    ("Tiene audiencia en la corte de inmigración.", "audiencia en la corte de inmigración"),
 ]
 
 HARD_NEGATIVES = [
@@ -56,6 +62,10 @@ HARD_NEGATIVES = [
     "Estacionamiento ilegal frente a la escuela. Viajó al extranjero en mayo.",
     "Refugees from the cold filled the library on Sunday.",
     "Ice rink at Powderhorn Park is open; the ice storm knocked out power.",
+    "Paid with a Visa at the kiosk. Pagó con Visa en el parque.",
+    "She overstayed her welcome at the meeting.",
+    "Bars city employees from asking about immigration status.",
+    "El conductor no tiene papeles del carro.",
 ]
 
 
