@@ -119,3 +119,30 @@ def test_broken_pack_fails_loudly_naming_file_rule_and_problem(case: str) -> Non
 def test_the_minimal_fixture_itself_is_valid() -> None:
     pack = _load_pack(str(Path(__file__).parent / "packs" / "minimal"))
     assert all(r.passed for r in run_scenarios(pack))
+
+
+def test_unless_states_the_drafting_exception(tmp_path: Path) -> None:
+    import shutil
+
+    from separation.policy import Request, decide
+
+    pack_dir = tmp_path / "minimal"
+    shutil.copytree(Path(__file__).parent / "packs" / "minimal", pack_dir)
+    rules = pack_dir / "rules" / "rules.yaml"
+    rules.write_text(
+        rules.read_text().replace(
+            "    outcome: decline\n", "    unless: {fact: emergency, is: true}\n    outcome: decline\n"
+        )
+    )
+    pack = _load_pack(str(pack_dir))
+    base = {
+        "received_at": "2020-02-03T10:00:00-06:00",
+        "requester": {},
+        "asks": ["hold"],
+        "purpose": "civil_immigration",
+    }
+    assert decide(Request.model_validate(base), pack).outcome.value == "decline"
+    excepted = decide(Request.model_validate(base | {"emergency": True}), pack, explain=True)
+    assert excepted.outcome.value == "refer"
+    assert excepted.trace is not None
+    assert any("not (emergency is True" in why for e in excepted.trace for why in e.why)

@@ -73,6 +73,7 @@ class _RuleDoc(_Doc):
     order: int = Field(ge=0, le=100_000)
     asks: list[Ask] | Literal["all"]
     when: Any = None
+    unless: Any = None  # the drafting's "except when …": the rule does not apply when this holds
     outcome: Literal["comply", "decline", "refer"] | None = None
     concur: bool = False
     obligations: list[_ObligationDoc] = []
@@ -411,8 +412,9 @@ def _compile_rules(root: Path, doc: _PackDoc, classes: Mapping[str, frozenset[st
                     file=where,
                     rule=rule.id,
                 )
+            when = rule.when if rule.unless is None else _with_exception(rule.when, rule.unless)
             try:
-                test = compile_condition(rule.when, refs=doc.conditions, classes=classes, where=where)
+                test = compile_condition(when, refs=doc.conditions, classes=classes, where=where)
             except PackError as exc:
                 raise PackError(exc.problem, file=where, rule=rule.id) from None
             obligations = [
@@ -446,7 +448,7 @@ def _compile_rules(root: Path, doc: _PackDoc, classes: Mapping[str, frozenset[st
                     order=rule.order,
                     asks=asks,
                     test=test,
-                    when=rule.when,
+                    when=when,
                     outcome=Outcome(rule.outcome) if rule.outcome else None,
                     concur=rule.concur,
                     obligations=tuple(obligations),
@@ -478,6 +480,12 @@ def _rank(rules: list[CompiledRule]) -> list[CompiledRule]:
 
     ordered = sorted(rules, key=key)
     return [dataclasses.replace(rule, rank=position) for position, rule in enumerate(ordered)]
+
+
+def _with_exception(when: Any, unless: Any) -> Any:
+    """'when … except when …' as one condition, so the trace shows the exception being checked."""
+    exception = {"not": unless}
+    return {"all": [exception]} if when is None else {"all": [when, exception]}
 
 
 def _compile_version(doc: _PackDoc, version: _VersionDoc, rules: list[CompiledRule]) -> PackVersion:
