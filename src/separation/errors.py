@@ -2,7 +2,7 @@
 
     SeparationError            base: anything this package raises on purpose
     ├── InputError             bad input from a caller (CLI exit 2, HTTP 422); names the field and the problem
-    ├── PackError              a policy pack that cannot be loaded or is malformed; names file, rule and problem
+    ├── PackError              a malformed policy pack; names the file, the rule and the problem
     └── NotFoundError          a named thing (pack, version, record) does not exist
 
 Messages never contain a request's description, a subject's details or a detected value: they name
