@@ -145,3 +145,14 @@ def test_compiled_database_cache_round_trip(tmp_path: Path) -> None:
     second = HyperscanScanner(patterns, cache_dir=tmp_path)  # loaded, not compiled
     buf = b"he is UNDOCUMENTED"
     assert first.scan(buf) == second.scan(buf) == [(0, 6, 18)]
+
+
+def test_falls_back_to_re2_without_hyperscan(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from separation.firewall.engine import Pattern, build_scanner
+
+    monkeypatch.setitem(sys.modules, "hyperscan", None)  # import hyperscan now raises ImportError
+    scanner = build_scanner([Pattern(regex="undocumented", caseless=True, where="t.status.x")])
+    assert scanner.engine == "re2"
+    assert scanner.scan(b"is Undocumented") == [(0, 3, 15)]
