@@ -84,6 +84,16 @@ def db(settings: Settings) -> Iterator[Database]:
 
 @pytest.fixture
 def api(settings: Settings) -> Iterator[Api]:
+    yield from _api(settings)
+
+
+@pytest.fixture
+def api_sqlite(tmp_path: Path) -> Iterator[Api]:
+    """For property tests, which run many examples: SQLite only."""
+    yield from _api(Settings(db_url=f"sqlite:///{tmp_path / 'property.db'}", key_path=tmp_path / "key.pem"))
+
+
+def _api(settings: Settings) -> Iterator[Api]:
     app = create_app(settings)
     database = app.state.register.db
     tokens = {

@@ -251,3 +251,10 @@ def test_health_and_openapi(api: Api) -> None:
     assert api.client.get("/docs").status_code == 200
     r = api.client.get("/api/nowhere")
     assert r.status_code == 404 and r.headers["content-type"] == PROBLEM
+
+
+def test_a_clerk_sees_what_they_filed_for_another_department(api: Api) -> None:
+    filed = _file(api, {**DETAINER, "received_by": {"department": "fire"}}, who="clerk")
+    assert api.get(f"/api/requests/{filed['id']}", "clerk").status_code == 200
+    assert api.get(f"/api/requests/{filed['id']}", "clerk_fire").status_code == 200
+    assert [i["id"] for i in api.get("/api/requests", "clerk").json()["items"]] == [filed["id"]]

@@ -63,6 +63,13 @@ def obligation_state(state: str, due: dt.date | None, today: dt.date) -> Obligat
     return parsed
 
 
+def _clerk_may_see(principal: Principal, department: str | None, filed_by: str | None) -> bool:
+    """Clerks see their department's requests and those they filed themselves; other roles see all."""
+    if principal.role is not Role.clerk:
+        return True
+    return department == principal.department or filed_by == principal.user_id
+
+
 def _request_summary(row: Any) -> dict[str, Any]:
     return {
         "id": row.id,
@@ -105,7 +112,11 @@ def list_requests(
         raise InputError("only the attorney role may list descriptions", field="include_description")
     conds: list[sa.ColumnElement[bool]] = []
     if principal.role is Role.clerk:
-        conds.append(RequestRecord.department == principal.department)
+        conds.append(
+            sa.or_(
+                RequestRecord.department == principal.department, RequestRecord.filed_by == principal.user_id
+            )
+        )
     if filters.outcome:
         conds.append(RequestRecord.final_outcome == filters.outcome)
     if filters.agency:
@@ -143,9 +154,11 @@ def get_request(db: Database, principal: Principal, request_id: str, today: dt.d
     """One request with its decisions, obligations and event timeline."""
     with db.read() as conn:
         row = conn.execute(
-            sa.select(*_SUMMARY_COLS, RequestRecord.request_json).where(RequestRecord.id == request_id)
+            sa.select(*_SUMMARY_COLS, RequestRecord.request_json, RequestRecord.filed_by).where(
+                RequestRecord.id == request_id
+            )
         ).one_or_none()
-        if row is None or (principal.role is Role.clerk and row.department != principal.department):
+        if row is None or not _clerk_may_see(principal, row.department, row.filed_by):
             raise NotFoundError("no such request")
         out = _request_summary(row)
         out["request"] = json.loads(row.request_json)
@@ -298,12 +311,13 @@ def request_for_letter(db: Database, principal: Principal, request_id: str) -> d
         row = conn.execute(
             sa.select(
                 RequestRecord.department,
+                RequestRecord.filed_by,
                 RequestRecord.request_json,
                 RequestRecord.review_state,
                 RequestRecord.final_outcome,
             ).where(RequestRecord.id == request_id)
         ).one_or_none()
-        if row is None or (principal.role is Role.clerk and row.department != principal.department):
+        if row is None or not _clerk_may_see(principal, row.department, row.filed_by):
             raise NotFoundError("no such request")
         decisions = conn.execute(
             sa.select(DecisionRecord.stage, DecisionRecord.decision_json, DecisionRecord.reason)
