@@ -19,6 +19,7 @@ from separation.register import auth, queries, workflow
 from separation.register.auth import Principal
 from separation.register.enums import ComplaintStatus, ObligationState
 from separation.register.ledger import load_or_create_key, make_checkpoint, verify
+from separation.web.problems import problem
 from separation.web.schemas import ComplaintIn, ComplaintStatusIn, DoneIn, ReviewIn, ScreenIn, TokenIn
 from separation.web.security import require
 from separation.web.state import RegisterState
@@ -44,7 +45,7 @@ def _today(state: RegisterState) -> dt.date:
 
 
 @router.get("/health", tags=["service"], summary="Liveness: no token needed")
-def health(request: Request) -> Response:
+async def health(request: Request) -> Response:
     state = _state(request)
     return _json({"status": "ok", "pack": state.pack_id})
 
@@ -98,16 +99,10 @@ def list_requests(
         offset=offset,
     )
     if include_description and principal.role.value != "attorney":
-        return _json_problem(403, "only the attorney role may see descriptions")
+        return problem(403, "only the attorney role may see descriptions")
     return _json(
         queries.list_requests(_state(request).db, principal, filters, include_description=include_description)
     )
-
-
-def _json_problem(status: int, detail: str) -> Response:
-    from separation.web.problems import problem
-
-    return problem(status, detail)
 
 
 @router.get(
