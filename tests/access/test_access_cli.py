@@ -169,3 +169,48 @@ def test_okaloosa_real_audit(tmp_path: Path) -> None:
     lines = flagged.read_text().splitlines()
     assert len(lines) == data["flagged"]
     assert not any('"immigration_enforcement"' in line for line in lines)
+
+
+def test_parquet_log_with_a_mapping_file_and_identifiers(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "queries.parquet"
+    pq.write_table(
+        pa.table(
+            {
+                "ts": ["2025-11-01T10:00:00Z", "2025-11-02T10:00:00Z", "2025-11-03T10:00:00Z"],
+                "department": ["Homeland Security Investigations", "Records Unit", "Records Unit"],
+                "purpose": ["records check", "deportation case", "burglary follow-up"],
+                "actor": ["Ola Sund", "Bea Holm", "Bea Holm"],
+                "case_ref": ["A-1", "A-2", "A-3"],
+            }
+        ),
+        path,
+    )
+    flagged = tmp_path / "f.jsonl"
+    result = run(str(path), "--profile", str(FIXTURES / "generic.yaml"), "--flagged", str(flagged), "--json")
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    assert data["rows"] == 3 and data["files"][0]["format"] == "parquet"
+    assert data["categories"]["immigration_enforcement"] == 1
+    lines = [json.loads(line) for line in flagged.read_text().splitlines()]
+    assert [(x["row"], x["rule"]) for x in lines] == [(1, "who.federal.hsi"), (2, "why.immigration.removal")]
+    assert "user" not in lines[0]
+    result = run(
+        str(path),
+        "--profile",
+        str(FIXTURES / "generic.yaml"),
+        "--flagged",
+        str(flagged),
+        "--include-identifiers",
+    )
+    lines = [json.loads(line) for line in flagged.read_text().splitlines()]
+    assert lines[1]["user"] == "Bea Holm" and lines[1]["reason"] == "deportation case"
+
+
+def test_a_broken_parquet_file_is_bad_input(tmp_path: Path) -> None:
+    path = tmp_path / "broken.parquet"
+    path.write_bytes(b"PAR1 not really parquet")
+    result = run(str(path), "--profile", str(FIXTURES / "generic.yaml"))
+    assert result.exit_code == 2 and "Traceback" not in result.stderr
