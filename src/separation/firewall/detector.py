@@ -79,6 +79,7 @@ class Detector:
                 owners.append(index)
         self._rules = tuple(compiled)
         self._owners = tuple(owners)
+        self._by_pattern = tuple(compiled[i] for i in owners)
         self._scanner: Scanner = build_scanner(patterns, engine)
         self.engine = self._scanner.engine
         person: dict[str, Any] = {}
@@ -130,17 +131,19 @@ class Detector:
         # Candidates are plain tuples (start, end, kind, score, rule, language); only the kept ones
         # become Findings, since a frozen dataclass costs more to build than a tuple.
         per_doc: list[list[_Candidate]] = [[] for _ in folded]
-        owners = self._owners
-        rules = self._rules
+        by_pattern = self._by_pattern
         verify = self._verify
+        doc, doc_start, doc_end = 0, 0, len(folded[0])
         for pid, start, end in self._scanner.scan(buffer):
-            item = rules[owners[pid]]
+            item = by_pattern[pid]
             rule = item.rule
             if lang is not None and rule.language != lang and rule.kind != "identifier":
                 continue
-            doc = bisect_right(starts, start) - 1
-            doc_start = starts[doc]
-            doc_end = doc_start + len(folded[doc])
+            if not doc_start <= start <= doc_end:
+                # Hits come in end order, so this is usually the next text; bisect otherwise.
+                doc = bisect_right(starts, start) - 1
+                doc_start = starts[doc]
+                doc_end = doc_start + len(folded[doc])
             if end > doc_end:
                 continue
             finding = verify(item, buffer, start, end, doc_start, doc_end, lang)
