@@ -63,11 +63,18 @@ def test_several_files_and_folders_add_the_file_name(tmp_path: Path) -> None:
     folder.mkdir()
     for name in ("network-audit.csv", "export-13.csv", "no-hits.csv"):
         (folder / name).write_bytes((FIXTURES / name).read_bytes())
+    (folder / "sharing-agencies.csv").write_text("Agency,State\nLakeview MN PD,MN\n", encoding="utf-8")
     flagged = tmp_path / "out.jsonl"
     code, data = summary_of(str(folder), "--flagged", str(flagged))
     assert code == 1
     assert [f["file"] for f in data["files"]] == ["export-13.csv", "network-audit.csv", "no-hits.csv"]
     assert data["rows"] == 14 + 5 + 5
+    assert data["skipped"] == [
+        {
+            "file": "sharing-agencies.csv",
+            "problem": "columns match no known log profile; pass --profile NAME or a mapping .yaml",
+        }
+    ]
     lines = [json.loads(line) for line in flagged.read_text().splitlines()]
     assert {line["file"] for line in lines} == {"export-13.csv", "network-audit.csv"}
 

@@ -54,6 +54,7 @@ _EXPORT_BATCH = 65_536
 class _Input:
     path: Path
     name: str
+    from_folder: bool = False
 
 
 def expand_inputs(paths: Iterable[Path]) -> list[_Input]:
@@ -63,7 +64,7 @@ def expand_inputs(paths: Iterable[Path]) -> list[_Input]:
         if path.is_dir():
             for child in sorted(path.rglob("*")):
                 if child.is_file() and child.suffix.lower() in LOG_EXTENSIONS:
-                    found.append(_Input(child, str(child.relative_to(path))))
+                    found.append(_Input(child, str(child.relative_to(path)), from_folder=True))
         elif path.is_file():
             found.append(_Input(path, str(path)))
         else:
@@ -146,10 +147,20 @@ def audit(
     summary = Summary(ruleset)
     candidates = builtin_profiles()
     inputs = expand_inputs(paths)
-    sources = [
-        open_source(i.path, profile, name=i.name, candidates=candidates, batch_rows=batch_rows)
-        for i in inputs
-    ]
+    sources = []
+    for item in inputs:
+        try:
+            sources.append(
+                open_source(item.path, profile, name=item.name, candidates=candidates, batch_rows=batch_rows)
+            )
+        except InputError as exc:
+            # A file named on the command line must be readable; one found in a folder (say, the
+            # vendor's list of sharing agencies next to the audits) is skipped and reported.
+            if not item.from_folder:
+                raise
+            summary.skipped.append({"file": item.name, "problem": exc.problem})
+    if not sources:
+        raise InputError("none of the files found is a log this auditor can read")
     con = new_connection(threads)
     ids = rule_ids(ruleset)
     try:

@@ -61,6 +61,7 @@ class Summary:
 
     rules: RuleSet
     sources: list[SourceSummary] = field(default_factory=list)
+    skipped: list[dict[str, str]] = field(default_factory=list)
     categories: Counter[str] = field(default_factory=Counter)
     who: Counter[str] = field(default_factory=Counter)
     why: Counter[str] = field(default_factory=Counter)
@@ -182,6 +183,7 @@ class Summary:
             "found": self.found,
             "headline": self.headline(),
             "files": [s.as_json() for s in self.sources],
+            "skipped": self.skipped,
             "rows": self.rows,
             "rows_malformed": malformed,
             "flagged": self.flagged,

@@ -162,6 +162,8 @@ def _print(summary: Summary, data: dict[str, Any]) -> None:
         markup=False,
         soft_wrap=True,
     )
+    for skipped in data["skipped"]:
+        console.print(f"skipped {skipped['file']}: {skipped['problem']}", markup=False, soft_wrap=True)
     for source in data["files"]:
         if source["rows_malformed"]:
             lines = ", ".join(str(m["line"]) for m in source["malformed"][:_MALFORMED_SHOWN])
