@@ -1,0 +1,265 @@
+"""Render a ``Report`` as HTML (Jinja2, autoescaped, charts inline as SVG), PDF (fpdf2) or CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+from functools import lru_cache
+from typing import Any
+
+import jinja2
+from fpdf import FPDF
+from markupsafe import Markup
+
+from separation.reports.charts import bar_chart
+from separation.reports.model import INVESTIGATION_FIELDS, SUPPRESS_BELOW, Report
+
+__all__ = ["FORMATS", "render", "render_csv", "render_html", "render_pdf", "report_context"]
+
+FORMATS = {"html": "text/html; charset=utf-8", "pdf": "application/pdf", "csv": "text/csv; charset=utf-8"}
+SUPPRESSED = f"fewer than {SUPPRESS_BELOW}"
+NOT_RECORDED = "not recorded"
+
+
+@lru_cache(maxsize=1)
+def _env() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("separation.reports", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def _count(n: int | None) -> str:
+    return SUPPRESSED if n is None else str(n)
+
+
+def report_context(report: Report) -> dict[str, Any]:
+    """What the templates show; charts are SVG built here from the counts (labels escaped inside)."""
+    t = report.turnaround
+    return {
+        "r": report,
+        "count": _count,
+        "suppressed": SUPPRESSED,
+        "not_recorded": NOT_RECORDED,
+        "fields": INVESTIGATION_FIELDS,
+        "charts": {
+            b.id: Markup(bar_chart(b.title, b.rows, suppressed_text=SUPPRESSED))  # noqa: S704 (escaped in bar_chart)
+            for b in report.breakdowns
+            if b.rows
+        },
+        "turnaround": [
+            ("Requests referred to the City Attorney", _count(t.referred)),
+            ("Referrals reviewed", _count(t.reviewed)),
+            ("Referrals still awaiting review", _count(t.awaiting)),
+            (
+                "Median time to review (hours)",
+                "not shown" if t.median_hours is None else f"{t.median_hours:g}",
+            ),
+            (
+                "90th percentile time to review (hours)",
+                "not shown" if t.p90_hours is None else f"{t.p90_hours:g}",
+            ),
+        ],
+    }
+
+
+def render_html(report: Report) -> str:
+    """A self-contained HTML document (its stylesheet inline, no script)."""
+    return _env().get_template("report.html.j2").render(report_context(report))
+
+
+def render_body(report: Report) -> Markup:
+    """The report's body only, for embedding in a page of the web app."""
+    return Markup(_env().get_template("report_body.html.j2").render(report_context(report)))  # noqa: S704
+
+
+def render_csv(report: Report) -> str:
+    """Long format: ``section,category,value``; the period and the ledger stamp come first."""
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(["section", "category", "value"])
+    meta = [
+        ("jurisdiction", report.jurisdiction),
+        ("period_from", report.period_from.isoformat()),
+        ("period_to", report.period_to.isoformat()),
+        ("version", "public" if report.public else "full"),
+        ("generated_at", report.generated_at),
+        ("ledger_seq", str(report.ledger.seq)),
+        ("ledger_head", report.ledger.head),
+        ("checkpoint_at", report.ledger.at),
+        ("checkpoint_key_id", report.ledger.key_id),
+        ("checkpoint_public_key", report.ledger.public_key),
+        ("checkpoint_signature", report.ledger.signature),
+    ]
+    for k, v in meta:
+        w.writerow(["meta", k, _cell(v)])
+    w.writerow(["requests", "total", _count(report.requests_total)])
+    for b in report.breakdowns:
+        if not b.rows:
+            w.writerow([b.id, "none", b.none_statement])
+        for k, n in b.rows:
+            w.writerow([b.id, _cell(k), _count(n)])
+    for label, value in report_context(report)["turnaround"]:
+        w.writerow(["referral_turnaround", label, value])
+    if not report.investigations:
+        w.writerow(
+            ["investigations", "none", "No use of city personnel in such an investigation was recorded."]
+        )
+    for inv in report.investigations:
+        prefix = f"investigation {inv.number}"
+        for k, v in (
+            ("received_on", inv.received_on),
+            ("agency", inv.agency),
+            ("department", inv.department),
+            ("outcome", inv.outcome),
+        ):
+            w.writerow([prefix, k, _cell(v)])
+        for name, _ in INVESTIGATION_FIELDS:
+            w.writerow([prefix, name, _cell(inv.fields.get(name) or NOT_RECORDED)])
+    return out.getvalue()
+
+
+def _cell(value: str) -> str:
+    # A cell that a spreadsheet would run as a formula is prefixed with a quote (CSV injection).
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def _latin1(text: str) -> str:
+    return text.encode("latin-1", "replace").decode("latin-1")
+
+
+class _ReportPDF(FPDF):
+    stamp = ""
+
+    def footer(self) -> None:
+        self.set_y(-14)
+        self.set_font("Helvetica", "", 7.5)
+        self.set_text_color(60, 60, 60)
+        self.cell(0, 4, _latin1(self.stamp), align="L")
+        self.cell(0, 4, f"page {self.page_no()}", align="R")
+
+
+def render_pdf(report: Report) -> bytes:
+    """The report as PDF: headings, bars drawn natively with their numbers, tables, the ledger stamp on
+    every page's footer and the full signed checkpoint at the end."""
+    pdf = _ReportPDF(format="letter")
+    pdf.stamp = f"Ledger entry {report.ledger.seq}, head {report.ledger.head}"
+    title = f"{report.jurisdiction}: separation ordinance report"
+    pdf.set_title(_latin1(title))
+    pdf.set_creator("separation")
+    pdf.set_margins(18, 18, 18)
+    pdf.set_auto_page_break(True, margin=20)
+    pdf.add_page()
+    pdf.set_font("Helvetica", "B", 15)
+    pdf.multi_cell(0, 8, _latin1(title), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", "", 10)
+    version = "Public version" if report.public else "Full version (not for publication)"
+    pdf.multi_cell(
+        0,
+        5.5,
+        _latin1(
+            f"Period {report.period_from} to {report.period_to}. {version}. Generated {report.generated_at}."
+        ),
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+    for note in report.notes:
+        pdf.multi_cell(0, 5, _latin1(note), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
+    pdf.set_font("Helvetica", "B", 11)
+    pdf.multi_cell(
+        0, 6, _latin1(f"Requests received: {_count(report.requests_total)}"), new_x="LMARGIN", new_y="NEXT"
+    )
+    for b in report.breakdowns:
+        _pdf_breakdown(pdf, b.title, b.rows, b.none_statement)
+    _heading(pdf, "Referral turnaround")
+    pdf.set_font("Helvetica", "", 10)
+    for label, value in report_context(report)["turnaround"]:
+        pdf.multi_cell(0, 5.5, _latin1(f"{label}: {value}"), new_x="LMARGIN", new_y="NEXT")
+    _heading(pdf, "City personnel in criminal investigations with an immigration angle")
+    pdf.set_font("Helvetica", "", 10)
+    if not report.investigations:
+        pdf.multi_cell(0, 5.5, "None in this period.", new_x="LMARGIN", new_y="NEXT")
+    for inv in report.investigations:
+        pdf.set_font("Helvetica", "B", 10)
+        pdf.multi_cell(
+            0,
+            5.5,
+            _latin1(
+                f"{inv.number}. Received {inv.received_on}, {inv.agency}, {inv.department}, "
+                f"outcome {inv.outcome}"
+            ),
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
+        pdf.set_font("Helvetica", "", 10)
+        for name, label in INVESTIGATION_FIELDS:
+            pdf.multi_cell(
+                0,
+                5.5,
+                _latin1(f"{label}: {inv.fields.get(name) or NOT_RECORDED}"),
+                new_x="LMARGIN",
+                new_y="NEXT",
+            )
+        pdf.ln(1.5)
+    _heading(pdf, "Ledger checkpoint")
+    pdf.set_font("Courier", "", 8)
+    for k, v in (
+        ("entry", str(report.ledger.seq)),
+        ("head", report.ledger.head),
+        ("signed at", report.ledger.at),
+        ("key id", report.ledger.key_id),
+        ("public key", report.ledger.public_key),
+        ("signature", report.ledger.signature),
+    ):
+        pdf.multi_cell(0, 4.2, _latin1(f"{k}: {v}"), new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())
+
+
+def _heading(pdf: FPDF, text: str) -> None:
+    pdf.ln(3)
+    pdf.set_font("Helvetica", "B", 12)
+    pdf.multi_cell(0, 7, _latin1(text), new_x="LMARGIN", new_y="NEXT")
+
+
+def _pdf_breakdown(pdf: FPDF, title: str, rows: tuple[tuple[str, int | None], ...], none: str) -> None:
+    _heading(pdf, title)
+    pdf.set_font("Helvetica", "", 9.5)
+    if not rows:
+        pdf.multi_cell(0, 5.5, _latin1(none), new_x="LMARGIN", new_y="NEXT")
+        return
+    top = max((n for _, n in rows if n is not None), default=1) or 1
+    label_w, bar_w = 62.0, 80.0
+    for label, n in rows:
+        if pdf.will_page_break(6):
+            pdf.add_page()
+        x, y = pdf.l_margin, pdf.get_y()
+        pdf.set_xy(x, y)
+        short = label if len(label) <= 36 else label[:35] + "..."
+        pdf.cell(label_w, 5.5, _latin1(short), align="R")
+        pdf.set_fill_color(31, 59, 115)
+        if n is None:
+            pdf.set_draw_color(31, 59, 115)
+            pdf.rect(x + label_w + 2, y + 1, 3, 3.5, style="D")
+            end = x + label_w + 5
+        else:
+            w = max(0.5, bar_w * n / top) if n else 0
+            if w:
+                pdf.rect(x + label_w + 2, y + 1, w, 3.5, style="F")
+            end = x + label_w + 2 + w
+        pdf.set_xy(end + 2, y)
+        pdf.cell(30, 5.5, _count(n))
+        pdf.set_xy(x, y + 5.5)
+
+
+def render(report: Report, fmt: str) -> bytes:
+    if fmt == "html":
+        return render_html(report).encode()
+    if fmt == "pdf":
+        return render_pdf(report)
+    if fmt == "csv":
+        return render_csv(report).encode()
+    raise ValueError(fmt)
