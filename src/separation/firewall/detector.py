@@ -46,6 +46,7 @@ class _Compiled:
 
     rule: Rule
     before: Any
+    adjacent: Any
     after: Any
     require: Any
     require_before: Any
@@ -67,6 +68,7 @@ class Detector:
                     rule=rule,
                     before=_alternation(rule.suppress_before) if rule.suppress_before else None,
                     after=_alternation(rule.suppress_after) if rule.suppress_after else None,
+                    adjacent=_alternation(rule.suppress_adjacent) if rule.suppress_adjacent else None,
                     require=_alternation(rule.require_after, bounded=False) if rule.require_after else None,
                     require_before=(
                         _alternation(rule.require_before, bounded=False) if rule.require_before else None
@@ -173,6 +175,10 @@ class Detector:
             floor = start - window
             if item.before.ends_after(buf, max(lo, floor - _REACH), start, floor):
                 return None
+        if item.adjacent is not None and item.adjacent.ends_after(
+            buf, max(lo, start - _REACH), start, start - 1
+        ):
+            return None  # "81,000 undocumented immigrants": a count, not a person
         if item.after is not None:
             span = item.after.search(buf, end, min(hi, end + window + _REACH))
             if span is not None and span[0] <= end + window:

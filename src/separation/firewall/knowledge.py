@@ -49,6 +49,7 @@ class Rule:
     patterns: tuple[str, ...]
     suppress_before: tuple[str, ...] = ()
     suppress_after: tuple[str, ...] = ()
+    suppress_adjacent: tuple[str, ...] = ()
     require_after: tuple[str, ...] = ()
     require_before: tuple[str, ...] = ()
     window: int = 30
@@ -158,6 +159,9 @@ def _rule(raw: Any, lang: str, variables: Mapping[str, str], where: str) -> Rule
         ),
         suppress_after=subst(
             _strings(raw.get("suppress_after"), where, rid, "suppress_after"), windowed=True
+        ),
+        suppress_adjacent=subst(
+            _strings(raw.get("suppress_adjacent"), where, rid, "suppress_adjacent"), windowed=True
         ),
         require_after=subst(_strings(raw.get("require_after"), where, rid, "require_after"), windowed=True),
         require_before=subst(
