@@ -90,3 +90,9 @@ def test_record_too_deep_is_an_input_error() -> None:
         node = node["a"]  # type: ignore[assignment]
     with pytest.raises(InputError):
         redact_record(deep)
+
+
+def test_record_values_that_are_status_codes() -> None:
+    out = redact_record({"category": "(c)(9)", "class": "EWI", "note": "ok", "ward": "3"})
+    assert out.record == {"category": "[REDACTED]", "class": "[REDACTED]", "note": "ok", "ward": "3"}
+    assert out.log.by_kind == {"status": 2}

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from separation.errors import InputError
-from separation.firewall.columns import classify_column_name
+from separation.firewall.columns import classify_column_name, value_kind
 from separation.firewall.finding import Finding
 
 __all__ = [
@@ -138,9 +138,17 @@ def _redact_whole(value: Any, kind: str, operator: str, key: bytes | None) -> An
 
 
 def _walk(value: Any, operator: str, key: bytes | None, depth: int) -> tuple[Any, RedactionLog]:
+    from separation.firewall import detect
+
     if depth > _MAX_DEPTH:
         raise InputError(f"record nested deeper than {_MAX_DEPTH} levels", field="record")
     if isinstance(value, str):
+        # A short value that is itself a status code ("C09", "(c)(9)", "EWI") goes whole.
+        kind = value_kind(value) if len(value) <= 64 else None
+        if kind is not None and not detect(value):
+            return _redact_whole(value, kind, operator, key), RedactionLog(
+                by_kind={kind: 1}, by_rule={f"value.{kind}": 1}
+            )
         result = redact(value, operator=operator, key=key)
         return result.text, result.log
     if isinstance(value, Mapping):
