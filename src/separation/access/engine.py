@@ -7,6 +7,7 @@ sink before the next batch is read.
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -48,6 +49,7 @@ FROM cls WHERE flagged ORDER BY row
 _IDENTIFIERS = ", user, plate, case_number, reason"
 _HINT_SAMPLE = 200
 _EXPORT_BATCH = 65_536
+_MEMORY_LIMIT = "2GB"
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,10 @@ def new_connection(threads: int | None = None) -> duckdb.DuckDBPyConnection:
     if threads is not None:
         con.execute(f"SET threads = {int(threads)}")
     con.execute("SET preserve_insertion_order = true")
+    # Bounded memory: beyond this, DuckDB's aggregations, joins and sorts spill to disk.
+    con.execute(f"SET memory_limit = '{_MEMORY_LIMIT}'")
+    spill = Path(tempfile.gettempdir()) / "separation-access-spill"
+    con.execute("SET temp_directory = ?", [str(spill)])
     return con
 
 
@@ -164,7 +170,9 @@ def audit(
     con = new_connection(threads)
     ids = rule_ids(ruleset)
     try:
+        needed = _needed_fields(ruleset, include_identifiers and sink is not None)
         for source in sources:
+            source.load_only = needed
             if source.fmt == "parquet":
                 _audit_parquet(con, source, ruleset, ids, summary, sink, include_identifiers)
             else:
@@ -184,6 +192,15 @@ def audit(
     finally:
         con.close()
     return summary
+
+
+def _needed_fields(rules: RuleSet, identifiers: bool) -> frozenset[str]:
+    """What the audit reads: the rules' fields, the summary's, and identifiers only when asked for."""
+    fields = {r.field for r in (*rules.who, *rules.why, *rules.how)}
+    fields |= {"reason", "offense_type", "org", "search_time", "networks"}
+    if identifiers:
+        fields |= {"user", "plate", "case_number", "reason"}
+    return frozenset(fields)
 
 
 def _audit_batches(
@@ -235,7 +252,11 @@ def _audit_parquet(
     """
     present = frozenset(source.fields)
     columns = ", ".join(
-        (f"CAST({_quote(source.mapping[f])} AS VARCHAR)" if f in source.mapping else "CAST(NULL AS VARCHAR)")
+        (
+            f"CAST({_quote(source.mapping[f])} AS VARCHAR)"
+            if f in source.mapping and (source.load_only is None or f in source.load_only)
+            else "CAST(NULL AS VARCHAR)"
+        )
         + f" AS {f}"
         for f in CANONICAL_FIELDS
     )

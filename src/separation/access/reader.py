@@ -79,10 +79,17 @@ class LogSource:
     rows: int = 0
     malformed_count: int = 0
     malformed: list[Malformed] = field(default_factory=list)
+    # Canonical fields to load (None: all found). The others stay null in the batches, which
+    # spares parsing columns nobody reads, such as the long two-line time frame.
+    load_only: frozenset[str] | None = None
 
     @property
     def fields(self) -> tuple[str, ...]:
+        """The canonical fields this file has (whether or not they are loaded)."""
         return tuple(f for f in CANONICAL_FIELDS if f in self.mapping)
+
+    def _loaded(self) -> tuple[str, ...]:
+        return tuple(f for f in self.fields if self.load_only is None or f in self.load_only)
 
     def batches(self) -> Iterator[pa.RecordBatch]:
         """The file's rows in canonical batches, in file order."""
@@ -124,7 +131,7 @@ class LogSource:
     # -- CSV --------------------------------------------------------------------------------
 
     def _csv(self) -> Iterator[pa.RecordBatch]:
-        wanted = {self.mapping[f]: f for f in self.fields}
+        wanted = {self.mapping[f]: f for f in self._loaded()}
         emitted = 0
         try:
             reader = pacsv.open_csv(
@@ -149,7 +156,7 @@ class LogSource:
             yield from self._csv_careful(skip=emitted)
 
     def _csv_careful(self, skip: int) -> Iterator[pa.RecordBatch]:
-        wanted = [(self.headers.index(self.mapping[f]), f) for f in self.fields]
+        wanted = [(self.headers.index(self.mapping[f]), f) for f in self._loaded()]
         width = len(self.headers)
         values: dict[str, list[str | None]] = {f: [] for _, f in wanted}
         rows: list[int] = []
@@ -197,7 +204,7 @@ class LogSource:
     # -- JSON Lines -------------------------------------------------------------------------
 
     def _jsonl(self) -> Iterator[pa.RecordBatch]:
-        wanted = [(self.mapping[f], f) for f in self.fields]
+        wanted = [(self.mapping[f], f) for f in self._loaded()]
         values: dict[str, list[str | None]] = {f: [] for _, f in wanted}
         rows: list[int] = []
         ordinal = 0
@@ -231,7 +238,7 @@ class LogSource:
     # -- Parquet ----------------------------------------------------------------------------
 
     def _parquet(self) -> Iterator[pa.RecordBatch]:
-        wanted = {self.mapping[f]: f for f in self.fields}
+        wanted = {self.mapping[f]: f for f in self._loaded()}
         emitted = 0
         try:
             parquet = pq.ParquetFile(self.path)

@@ -13,9 +13,10 @@ from typing import Any
 
 from separation.access.rules import CATEGORIES, RuleSet
 
-__all__ = ["NOT_IN_LOG", "SourceSummary", "Summary"]
+__all__ = ["NOT_IN_LOG", "REDACTED", "SourceSummary", "Summary"]
 
 NOT_IN_LOG = "(not in log)"
+REDACTED = "(redacted)"
 UNKNOWN_MONTH = "unknown"
 _MAX_AGENCIES = 200
 
@@ -101,7 +102,10 @@ class Summary:
     def add_agency(self, *, org: str | None, who: str | None, why: str, count: int) -> None:
         """Counts of one organisation by category and who rule."""
         category = self.rules.category_of(why)
-        agency = self.agencies.setdefault(org or NOT_IN_LOG, _Agency())
+        name = org or NOT_IN_LOG
+        if set(name) <= {"*"}:
+            name = REDACTED
+        agency = self.agencies.setdefault(name, _Agency())
         agency.rows += count
         agency.categories[category] += count
         if who is not None:
