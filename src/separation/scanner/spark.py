@@ -9,7 +9,7 @@ which gives exactly the report the local engine gives on the same files.
 On a cluster (the package installed on every node)::
 
     spark-submit --master yarn "$(python -c 'import separation.scanner.spark as m; print(m.__file__)')" \\
-        s3a://city-lake/exports/ --json > report.json
+        s3a://city-lake/exports/ --out report.json
 """
 
 from __future__ import annotations
@@ -180,6 +180,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--allow")
     parser.add_argument("--max-rows", type=int, default=1000)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--out", help="write the JSON report to this file (stdout may carry Spark's logs)")
     args = parser.parse_args(argv)
     try:
         options = ScanOptions(
@@ -189,7 +190,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    if args.json:
+    if args.out:
+        with open(args.out, "w", encoding="utf-8") as fh:
+            json.dump(report.to_dict(), fh)
+    elif args.json:
         print(json.dumps(report.to_dict()))
     else:
         from rich.console import Console
