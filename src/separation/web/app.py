@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from separation import __version__
 from separation.register.settings import Settings
 from separation.web.api import router as api_router
+from separation.web.pages.routes import install as install_pages
 from separation.web.problems import BodyLimit, LastResort, install_handlers
 from separation.web.state import RegisterState
 
@@ -49,6 +50,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.register = state
     install_handlers(app)
     app.include_router(api_router)
+    install_pages(app)  # HTML pages, /static, security headers (separation.web.pages)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(LastResort)
     return app
