@@ -104,38 +104,41 @@ class Detector:
         if lang is not None and lang not in self.knowledge.languages:
             raise InputError(f"unsupported language (expected one of {', '.join(LANGUAGES)})", field="lang")
         results: list[list[Finding]] = []
-        batch: list[bytes] = []
+        batch: list[str] = []
         size = 0
         for text in texts:
             if not isinstance(text, str):
                 raise InputError("text must be a string", field="text")
             if len(text) > MAX_TEXT_CHARS:
                 raise InputError(f"text longer than {MAX_TEXT_CHARS} characters", field="text")
-            folded = fold_text(text)
-            if batch and size + len(folded) > _BATCH_BYTES:
+            if batch and size + len(text) > _BATCH_BYTES:
                 results.extend(self._scan_batch(batch, lang))
                 batch, size = [], 0
-            batch.append(folded)
-            size += len(folded) + 1
+            batch.append(text)
+            size += len(text) + 1
         if batch:
             results.extend(self._scan_batch(batch, lang))
         return results
 
     # -- internals ----------------------------------------------------------------------------------
 
-    def _scan_batch(self, folded: list[bytes], lang: str | None) -> list[list[Finding]]:
-        buffer = b"\x00".join(folded)
+    def _scan_batch(self, texts: list[str], lang: str | None) -> list[list[Finding]]:
+        # Folding is one code point to one byte, so the batch is folded in one call and every
+        # text's offsets in the buffer follow from its length.
+        buffer = fold_text("\x00".join(texts))
         starts: list[int] = []
+        lengths: list[int] = []
         pos = 0
-        for piece in folded:
+        for text in texts:
             starts.append(pos)
-            pos += len(piece) + 1
+            lengths.append(len(text))
+            pos += len(text) + 1
         # Candidates are plain tuples (start, end, kind, score, rule, language); only the kept ones
         # become Findings, since a frozen dataclass costs more to build than a tuple.
-        per_doc: list[list[_Candidate]] = [[] for _ in folded]
+        per_doc: list[list[_Candidate]] = [[] for _ in texts]
         by_pattern = self._by_pattern
         verify = self._verify
-        doc, doc_start, doc_end = 0, 0, len(folded[0])
+        doc, doc_start, doc_end = 0, 0, lengths[0]
         for pid, start, end in self._scanner.scan(buffer):
             item = by_pattern[pid]
             rule = item.rule
@@ -145,7 +148,7 @@ class Detector:
                 # Hits come in end order, so this is usually the next text; bisect otherwise.
                 doc = bisect_right(starts, start) - 1
                 doc_start = starts[doc]
-                doc_end = doc_start + len(folded[doc])
+                doc_end = doc_start + lengths[doc]
             if end > doc_end:
                 continue
             finding = verify(item, buffer, start, end, doc_start, doc_end, lang)
@@ -163,13 +166,24 @@ class Detector:
                         lang or rule.language,
                     )
                 )
-        return [_merge(found) if found else [] for found in per_doc]
+        return [_merge(found) if len(found) > 1 else [Finding(*f) for f in found] for found in per_doc]
 
     def _verify(
         self, item: _Compiled, buf: bytes, start: int, end: int, lo: int, hi: int, lang: str | None
     ) -> tuple[int, int, float] | None:
         rule = item.rule
         window = rule.window
+        if item.require is not None:
+            # Anchored at the end of the hit: "Immigration status:" but not "immigration status of".
+            # "U.S." ends before its last dot (an abbreviation, not the end of a sentence).
+            at = end + 1 if buf[end : end + 1] == b"." and buf[end - 1 : end].isupper() else end
+            stop = min(hi, at + rule.require_window)
+            if item.require.match(buf, at, stop) is None and buf[at:hi].strip():
+                return None
+        if item.require_before is not None and (
+            item.require_before.search(buf, max(lo, start - rule.require_window), start) is None
+        ):
+            return None
         # A suppressor must end within `window` before the hit, or start within `window` after it.
         if item.before is not None:
             floor = start - window
@@ -183,17 +197,6 @@ class Detector:
             span = item.after.search(buf, end, min(hi, end + window + _REACH))
             if span is not None and span[0] <= end + window:
                 return None
-        if item.require is not None:
-            # Anchored at the end of the hit: "Immigration status:" but not "immigration status of".
-            # "U.S." ends before its last dot (an abbreviation, not the end of a sentence).
-            at = end + 1 if buf[end : end + 1] == b"." and buf[end - 1 : end].isupper() else end
-            stop = min(hi, at + rule.require_window)
-            if item.require.match(buf, at, stop) is None and buf[at:hi].strip():
-                return None
-        if item.require_before is not None and (
-            item.require_before.search(buf, max(lo, start - rule.require_window), start) is None
-        ):
-            return None
         if not rule.options_ok and rule.kind != "identifier" and _is_option(buf, lo, start):
             return None
         if item.value is not None:
