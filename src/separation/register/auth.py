@@ -13,8 +13,9 @@ from separation.errors import InputError, NotFoundError
 from separation.policy.model import Department
 from separation.register.db import Database
 from separation.register.enums import EventKind, Role
-from separation.register.ledger import NewEvent, append, now_iso
+from separation.register.ledger import NewEvent, now_iso
 from separation.register.models import Token, User
+from separation.register.projections import append_and_apply
 
 __all__ = [
     "IssuedToken",
@@ -88,7 +89,7 @@ def issue_token(
     user_id, token_id, at = str(uuid.uuid4()), str(uuid.uuid4()), now_iso()
 
     def _job(conn: sa.Connection) -> None:
-        append(
+        append_and_apply(
             conn,
             [
                 NewEvent(
@@ -108,12 +109,6 @@ def issue_token(
             ],
             at=at,
         )
-        conn.execute(
-            sa.insert(User).values(id=user_id, name=name, role=parsed, department=department, created_at=at)
-        )
-        conn.execute(
-            sa.insert(Token).values(id=token_id, user_id=user_id, token_sha256=digest, created_at=at)
-        )
 
     db.run_write(_job)
     return IssuedToken(secret, token_id, user_id, parsed, name, department)
@@ -127,8 +122,7 @@ def revoke_token(db: Database, token_id: str, *, actor: str | None = None) -> No
         if found is None:
             raise NotFoundError("no such active token")
         at = now_iso()
-        append(conn, [NewEvent(EventKind.token_revoked, "token", token_id, {}, actor=actor)], at=at)
-        conn.execute(sa.update(Token).where(Token.id == token_id).values(revoked_at=at))
+        append_and_apply(conn, [NewEvent(EventKind.token_revoked, "token", token_id, {}, actor=actor)], at=at)
 
     db.run_write(_job)
 

@@ -33,9 +33,11 @@ __all__ = [
     "CHAIN_ID",
     "GENESIS",
     "Checkpoint",
+    "Entry",
     "NewEvent",
     "Verification",
     "append",
+    "append_entries",
     "canonical",
     "check_checkpoint",
     "entry_hash",
@@ -126,8 +128,27 @@ def finish_group(conn: sa.Connection, group: ChainGroup) -> None:
         conn.execute(_MOVE_HEAD, {"new_seq": group.head[0], "new_hash": group.head[1]})
 
 
+@dataclass(frozen=True)
+class Entry:
+    """An appended ledger entry, with its body as data (what projections are built from)."""
+
+    seq: int
+    at: str
+    kind: EventKind
+    actor: str | None
+    subject_type: str
+    subject_id: str
+    request_id: str | None
+    body: dict[str, Any]
+
+
 def append(conn: sa.Connection, events: Iterable[NewEvent], at: str | None = None) -> list[int]:
-    """Append events under the chain lock, in the caller's transaction; returns their sequence numbers.
+    """Append events under the chain lock, in the caller's transaction; returns their sequence numbers."""
+    return [e.seq for e in append_entries(conn, events, at)]
+
+
+def append_entries(conn: sa.Connection, events: Iterable[NewEvent], at: str | None = None) -> list[Entry]:
+    """Append events under the chain lock, in the caller's transaction; returns the entries.
 
     The caller's transaction must be a write transaction (``Database.write``): on SQLite it already holds
     the writer lock, on PostgreSQL the head row is locked here until commit.
@@ -140,6 +161,7 @@ def append(conn: sa.Connection, events: Iterable[NewEvent], at: str | None = Non
         head = conn.execute(_LOCK_HEAD).one()
         seq, prev = int(head.seq), str(head.hash)
     rows: list[dict[str, Any]] = []
+    entries: list[Entry] = []
     for ev in events:
         seq += 1
         row: dict[str, Any] = {
@@ -157,6 +179,9 @@ def append(conn: sa.Connection, events: Iterable[NewEvent], at: str | None = Non
         row["prev_hash"] = prev
         prev = prev_next
         rows.append(row)
+        entries.append(
+            Entry(seq, stamp, ev.kind, ev.actor, ev.subject_type, ev.subject_id, ev.request_id, ev.body)
+        )
     if not rows:
         return []
     conn.execute(_INSERT_EVENTS, rows)
@@ -164,7 +189,7 @@ def append(conn: sa.Connection, events: Iterable[NewEvent], at: str | None = Non
         group.head = (seq, prev)
     else:
         conn.execute(_MOVE_HEAD, {"new_seq": seq, "new_hash": prev})
-    return [r["seq"] for r in rows]
+    return entries
 
 
 @dataclass(frozen=True)

@@ -29,16 +29,16 @@ from separation.register.enums import (
     ReviewState,
     Role,
 )
-from separation.register.ledger import NewEvent, append, canonical, now_iso, seal
+from separation.register.ledger import NewEvent, now_iso, seal
 from separation.register.models import (
     Complaint,
     ComplaintText,
-    DecisionRecord,
     ObligationRecord,
     RequestDescription,
     RequestRecord,
     table,
 )
+from separation.register.projections import append_and_apply
 
 __all__ = [
     "ConflictError",
@@ -67,10 +67,7 @@ class FiledRequest:
     obligation_ids: list[str]
 
 
-_INSERT_REQUEST = sa.insert(table(RequestRecord))
 _INSERT_DESCRIPTION = sa.insert(table(RequestDescription))
-_INSERT_DECISION = sa.insert(table(DecisionRecord))
-_INSERT_OBLIGATION = sa.insert(table(ObligationRecord))
 
 
 def _uuid() -> str:
@@ -129,7 +126,7 @@ def plan_filing(
                 EventKind.obligation_opened,
                 "obligation",
                 oid,
-                ob.model_dump(mode="json"),
+                {**ob.model_dump(mode="json"), "department": department},
                 actor=principal.user_id,
                 request_id=request_id,
             )
@@ -137,70 +134,13 @@ def plan_filing(
         ),
     ]
     at = now_iso()
-    outcome = decision.outcome.value
 
     def _job(conn: sa.Connection) -> list[int]:
-        seqs = append(conn, events, at=at)
-        conn.execute(
-            _INSERT_REQUEST,
-            dict(
-                id=request_id,
-                caller_ref=request.id,
-                received_at=request.received_at.isoformat(),
-                received_on=request.received_at.date(),
-                department=department,
-                agency=request.requester.agency,
-                asks="," + ",".join(a.value for a in request.asks) + ",",
-                request_json=canonical(as_received).decode(),
-                filed_by=principal.user_id,
-                filed_at=at,
-                filed_seq=seqs[0],
-                pack_id=decision.pack.id,
-                pack_version=decision.pack.version,
-                proposed_outcome=outcome,
-                final_outcome=outcome,
-                review_state=ReviewState.proposed,
-            ),
-        )
+        seqs = append_and_apply(conn, events, at=at)
         if sealed is not None and request.description is not None:
             conn.execute(
                 _INSERT_DESCRIPTION,
                 {"request_id": request_id, "salt": sealed[0], "description": request.description},
-            )
-        conn.execute(
-            _INSERT_DECISION,
-            dict(
-                id=decision_id,
-                request_id=request_id,
-                stage=ReviewState.proposed,
-                outcome=outcome,
-                pack_version=decision.pack.version,
-                decision_json=canonical(decision_json).decode(),
-                reason=None,
-                decided_by=None,
-                decided_at=at,
-                seq=seqs[1],
-            ),
-        )
-        if obligations:
-            conn.execute(
-                _INSERT_OBLIGATION,
-                [
-                    {
-                        "id": oid,
-                        "request_id": request_id,
-                        "department": department,
-                        "kind": ob.kind.value,
-                        "due": ob.due,
-                        "rule": ob.rule,
-                        "citation": ob.citation,
-                        "state": ObligationState.open,
-                        "opened_at": at,
-                        "closed_by": None,
-                        "closed_at": None,
-                    }
-                    for oid, ob in obligations
-                ],
             )
         return seqs
 
@@ -249,7 +189,7 @@ def review_decision(
         final = current.proposed_outcome if action is ReviewAction.confirm else outcome.value  # type: ignore[union-attr]
         stage = ReviewState.confirmed if action is ReviewAction.confirm else ReviewState.overridden
         at = now_iso()
-        (seq,) = append(
+        (seq,) = append_and_apply(
             conn,
             [
                 NewEvent(
@@ -262,25 +202,6 @@ def review_decision(
                 )
             ],
             at=at,
-        )
-        conn.execute(
-            sa.insert(DecisionRecord).values(
-                id=decision_id,
-                request_id=request_id,
-                stage=stage,
-                outcome=final,
-                pack_version=current.pack_version,
-                decision_json=None,
-                reason=text,
-                decided_by=principal.user_id,
-                decided_at=at,
-                seq=seq,
-            )
-        )
-        conn.execute(
-            sa.update(RequestRecord)
-            .where(RequestRecord.id == request_id)
-            .values(final_outcome=final, review_state=stage)
         )
         return final, stage, at, seq
 
@@ -311,7 +232,7 @@ def mark_obligation_done(
         if ObligationState(row.state) is ObligationState.done:
             raise ConflictError("the obligation is already done")
         at = now_iso()
-        (seq,) = append(
+        (seq,) = append_and_apply(
             conn,
             [
                 NewEvent(
@@ -324,11 +245,6 @@ def mark_obligation_done(
                 )
             ],
             at=at,
-        )
-        conn.execute(
-            sa.update(ObligationRecord)
-            .where(ObligationRecord.id == obligation_id)
-            .values(state=ObligationState.done, closed_by=principal.user_id, closed_at=at)
         )
         return at, seq
 
@@ -356,7 +272,7 @@ def file_complaint(
     sealed = seal([narrative, contact]) if (narrative or contact) else None
 
     def _job(conn: sa.Connection) -> int:
-        (seq,) = append(
+        (seq,) = append_and_apply(
             conn,
             [
                 NewEvent(
@@ -374,19 +290,6 @@ def file_complaint(
                 )
             ],
             at=at,
-        )
-        conn.execute(
-            sa.insert(Complaint).values(
-                id=complaint_id,
-                received_at=received,
-                department=department,
-                category=category,
-                anonymous=anonymous,
-                status=ComplaintStatus.received,
-                disposition=None,
-                filed_by=principal.user_id,
-                filed_at=at,
-            )
         )
         if sealed is not None:
             conn.execute(
@@ -422,7 +325,7 @@ def update_complaint(
         if ComplaintStatus(current) is ComplaintStatus.closed:
             raise ConflictError("the complaint is closed")
         at = now_iso()
-        (seq,) = append(
+        (seq,) = append_and_apply(
             conn,
             [
                 NewEvent(
@@ -438,11 +341,6 @@ def update_complaint(
                 )
             ],
             at=at,
-        )
-        conn.execute(
-            sa.update(Complaint)
-            .where(Complaint.id == complaint_id)
-            .values(status=status, disposition=disposition, updated_by=principal.user_id, updated_at=at)
         )
         return seq
 
