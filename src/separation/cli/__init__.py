@@ -9,6 +9,7 @@ from separation.cli import (
     firewall_commands,
     policy_commands,
     register_commands,
+    report_commands,
     scanner_commands,
     schema_commands,
     triage_commands,
@@ -25,6 +26,7 @@ _COMMAND_MODULES = (
     policy_commands,
     schema_commands,
     register_commands,
+    report_commands,
     scanner_commands,
 )
 
