@@ -15,7 +15,7 @@ from typing import IO, Annotated, Any
 import orjson
 import typer
 
-from separation.cli._app import EXIT_FOUND, EXIT_OK, app, guarded, out_console
+from separation.cli._app import EXIT_FOUND, EXIT_OK, app, guarded
 from separation.errors import InputError
 
 __all__ = ["MAX_LINE_BYTES", "detect_command", "eval_command", "lint_command", "redact_command"]
@@ -190,14 +190,16 @@ def lint_command(
         _write(orjson.dumps({"flags": [f.to_dict() for f in flags], "summary": summary}) + b"\n")
         sys.stdout.flush()
     else:
+        lines = []
         for f in flags:
             field = f" field {f.field!r}" if f.field else ""
             verdict = f" — allowed: {f.basis}" if f.allowed else ""
-            out_console.print(
-                f"{f.source}:{f.line}:{field} asks for {f.kind} ({', '.join(f.reasons)}; {f.rule}){verdict}",
-                markup=False,
+            lines.append(
+                f"{f.source}:{f.line}:{field} asks for {f.kind} ({', '.join(f.reasons)}; {f.rule}){verdict}"
             )
-        out_console.print(f"{len(blocking)} flagged, {len(flags) - len(blocking)} allowed", markup=False)
+        lines.append(f"{len(blocking)} flagged, {len(flags) - len(blocking)} allowed")
+        _write(("\n".join(lines) + "\n").encode("utf-8"))
+        sys.stdout.flush()
     raise typer.Exit(EXIT_FOUND if blocking else EXIT_OK)
 
 
