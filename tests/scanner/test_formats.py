@@ -164,3 +164,15 @@ def test_workers_give_the_same_report(tmp_path: Path, rows: list[dict[str, Any]]
     one = scan([str(tmp_path)]).to_dict()
     two = scan([str(tmp_path)], ScanOptions(workers=2)).to_dict()
     assert one == two and one["summary"]["columns_flagged"] == 9
+
+
+def test_one_parquet_file_is_split_across_workers(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    from tests.scanner.conftest import make_rows
+
+    path = tmp_path / "big.parquet"
+    pq.write_table(pa.Table.from_pylist(make_rows(3000)), path, row_group_size=200)
+    one = scan([str(path)]).to_dict()
+    two = scan([str(path)], ScanOptions(workers=2)).to_dict()
+    assert one == two and one["sources"][0]["rows_scanned"] == 3000

@@ -9,7 +9,8 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -87,13 +88,25 @@ def scan_source(
     """
     memo = {} if memo is None else memo
     partial = resume.partial.get(source.key) if resume is not None else None
+    tally = _tally(source, options, progress, resume, partial, memo)
+    return tally.to_report(source.name, source.format, options.allow)
+
+
+def _tally(
+    source: Source,
+    options: ScanOptions,
+    progress: Progress | None,
+    resume: ResumeState | None,
+    partial: dict[str, object] | None,
+    memo: dict[bool, dict[str, Any]],
+) -> SourceTally:
     encoding = str(partial["encoding"]) if partial else "utf-8"
     try:
-        tally = _read(source, options, encoding, progress, resume, partial, memo)
+        return _read(source, options, encoding, progress, resume, partial, memo)
     except MisEncoded:
         tally = _read(source, options, _FALLBACK_ENCODING, progress, resume, None, memo)
         tally.errors.insert(0, SourceError(f"not valid UTF-8 text; read as {_FALLBACK_ENCODING}"))
-    return tally.to_report(source.name, source.format, options.allow)
+        return tally
 
 
 def _read(
@@ -161,8 +174,31 @@ def _worker_init() -> None:
     pa.set_cpu_count(1)
 
 
-def _scan_in_worker(source: Source, options: ScanOptions) -> SourceReport:
-    return scan_source(source, options, memo=_WORKER_MEMO)
+def _tally_in_worker(part: Source, options: ScanOptions) -> SourceTally:
+    tally = _tally(part, options, None, None, None, _WORKER_MEMO)
+    tally.memo = {}  # stays in the worker
+    return tally
+
+
+def _parts(source: Source, workers: int) -> list[Source]:
+    """A Parquet file cut into runs of row groups, so that one big file uses every worker."""
+    if source.format != "parquet" or source.path is None or source.problem or workers < 2:
+        return [source]
+    try:
+        import pyarrow.parquet as pq
+
+        meta = pq.ParquetFile(source.path).metadata
+    except Exception:  # unreadable: the whole-file path reports why
+        return [source]
+    groups = meta.num_row_groups
+    if groups < 2:
+        return [source]
+    firsts = [0]
+    for i in range(groups):
+        firsts.append(firsts[-1] + meta.row_group(i).num_rows)
+    k = min(groups, workers * 2)
+    bounds = sorted({round(i * groups / k) for i in range(k + 1)})
+    return [replace(source, row_groups=(a, b), first_row=firsts[a]) for a, b in pairwise(bounds)]
 
 
 def scan_sources(
@@ -195,12 +231,16 @@ def scan_sources(
         if progress is not None:
             progress.source_done(source, result)
 
-    if options.workers > 1 and len(todo) > 1:
+    plans = [(s, _parts(s, options.workers)) for s in todo] if options.workers > 1 else []
+    if plans and (len(todo) > 1 or any(len(parts) > 1 for _, parts in plans)):
         _firewall.warm()  # compiled once here; forked workers inherit it
         with ProcessPoolExecutor(max_workers=options.workers, initializer=_worker_init) as pool:
-            futures = [(s, pool.submit(_scan_in_worker, s, options)) for s in todo]
-            for source, future in futures:
-                finished(source, future.result())
+            jobs = [(s, [pool.submit(_tally_in_worker, p, options) for p in parts]) for s, parts in plans]
+            for source, futures in jobs:
+                total = SourceTally()
+                for future in futures:  # parts in file order: row numbers stay ascending
+                    total.merge(future.result(), options.classify.row_limit)
+                finished(source, total.to_report(source.name, source.format, options.allow))
     else:
         memo: dict[bool, dict[str, Any]] = {}
         for source in todo:

@@ -160,8 +160,9 @@ def _parquet(source: Source, batch_rows: int) -> Iterator[tuple[pa.RecordBatch, 
         ]
         # Dictionary-encoded reads: a short-code column arrives already as (codes, distinct values).
         pf = pq.ParquetFile(source.path, read_dictionary=strings)
-        row = 0
-        for batch in pf.iter_batches(batch_size=batch_rows, use_threads=False):
+        groups = list(range(*source.row_groups)) if source.row_groups else None
+        row = source.first_row
+        for batch in pf.iter_batches(batch_size=batch_rows, row_groups=groups, use_threads=False):
             yield batch, row
             row += batch.num_rows
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, OSError) as exc:

@@ -53,13 +53,14 @@ class Source:
     schema: str | None = None
     sheet: str | None = None
     problem: str | None = None  # known at discovery: reported as the source's error
+    row_groups: tuple[int, int] | None = None  # a part of a Parquet file (row groups [a, b)) for a worker
+    first_row: int = 0  # 0-based index of that part's first row in the file
 
     @property
     def key(self) -> str:
         """Stable identity for the resume state."""
-        return "|".join(
-            str(p) for p in (self.format, self.path, self.url, self.schema, self.table, self.sheet)
-        )
+        parts = (self.format, self.path, self.url, self.schema, self.table, self.sheet)
+        return "|".join(str(p) for p in parts) + (f"|{self.row_groups}" if self.row_groups else "")
 
     @property
     def size(self) -> int:
