@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import csv
 import json
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from sqlalchemy import create_engine, text
 
 # Values planted in the fixtures; a report must never contain any of them.
 STATUS_VALUES = ["Permanent resident", "undocumented", "DACA"]
@@ -17,6 +20,8 @@ IDENTIFIERS = ["A123456789", "EAC2212345678"]
 TEXT_HIT = "neighbor says the tenant is undocumented and afraid to call"
 TEXT_MISS = "asked about snow removal on 5th street"
 PLANTED = [*STATUS_VALUES, *IDENTIFIERS, TEXT_HIT]
+
+PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 HEADER = ["id", "amount", "code", "citizenship", "case_ref", "notes"]
 
@@ -93,3 +98,21 @@ def column(report: dict[str, Any], source: str, name: str | None) -> dict[str, A
 def assert_no_values(blob: str) -> None:
     for value in PLANTED:
         assert value not in blob, "a planted value leaked into the output"
+
+
+@pytest.fixture
+def pg_schema() -> Iterator[str]:
+    try:
+        engine = create_engine(PG)
+        with engine.begin() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception:
+        pytest.skip("PostgreSQL not reachable")
+    schema = f"scan_{uuid.uuid4().hex[:8]}"
+    with engine.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    yield schema
+    with engine.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        conn.execute(text(f"DROP ROLE IF EXISTS {schema}_ro"))
+    engine.dispose()

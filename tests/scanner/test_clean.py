@@ -151,3 +151,24 @@ def test_in_place_and_bad_destinations(tmp_path: Path, rows: list[dict[str, Any]
         clean(str(src), "sqlite:///x.db")
     clean(str(src), str(src), CleanOptions(in_place=True))
     assert list(_read_csv(src)[0]) == ["id", "amount", "code", "notes"]
+
+
+@pytest.mark.postgres
+def test_postgres_tables_copied_into_another_schema(pg_schema: str, rows: list[dict[str, Any]]) -> None:
+    from tests.scanner.conftest import PG
+
+    _fill(PG, "permits", rows, pg_schema)
+    engine = create_engine(PG)
+    with engine.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {pg_schema}_clean"))
+    try:
+        log = clean(PG, PG, CleanOptions(schema=pg_schema, out_schema=f"{pg_schema}_clean"))
+        assert log.to_dict()["sources"][0]["action"] == "cleaned"
+        with engine.connect() as conn:
+            got = conn.execute(text(f"SELECT * FROM {pg_schema}_clean.clean_permits ORDER BY id")).all()
+            cols = list(conn.execute(text(f"SELECT * FROM {pg_schema}_clean.clean_permits LIMIT 1")).keys())
+        assert cols == ["id", "amount", "code", "notes"] and len(got) == len(rows)
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA {pg_schema}_clean CASCADE"))
+        engine.dispose()

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
-from tests.scanner.conftest import HEADER, assert_no_values, column
+from tests.scanner.conftest import HEADER, PG, assert_no_values, column
 
 from separation.errors import InputError
 from separation.scanner import ScanOptions, scan
 
-PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 MY = "mysql+pymysql://root@127.0.0.1:3306/test"
 
 
@@ -86,24 +84,6 @@ def test_duckdb_file(tmp_path: Path, rows: list[dict[str, Any]]) -> None:
     _check(report, f"{path}:permits")
     by_url = scan([f"duckdb:///{path}"]).to_dict()
     assert {s["source"] for s in by_url["sources"]} == {"hr.staff", "permits"}
-
-
-@pytest.fixture
-def pg_schema() -> Iterator[str]:
-    try:
-        engine = create_engine(PG)
-        with engine.begin() as conn:
-            conn.execute(text("SELECT 1"))
-    except Exception:
-        pytest.skip("PostgreSQL not reachable")
-    schema = f"scan_{uuid.uuid4().hex[:8]}"
-    with engine.begin() as conn:
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    yield schema
-    with engine.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        conn.execute(text(f"DROP ROLE IF EXISTS {schema}_ro"))
-    engine.dispose()
 
 
 @pytest.mark.postgres
