@@ -30,6 +30,7 @@ _COLUMNS = (
     "month",
     "searched_at",
     "networks_n",
+    "lookback_days",
 )
 
 

@@ -131,6 +131,13 @@ def time_hint(sample: list[Any]) -> str | None:
     return best
 
 
+def _hints(samples: dict[str, list[Any]]) -> tuple[str | None, str | None]:
+    """Format hints for the search time and for the start of the time frame (first line of the cell)."""
+    frame = [v.replace("\r", "").split("\n")[0].strip() for v in samples["time_frame"] if isinstance(v, str)]
+    frame += [v for v in samples["time_frame_start"] if isinstance(v, str)]
+    return time_hint(samples["search_time"]), time_hint(frame)
+
+
 def _batches(source: LogSource) -> Iterator[pa.RecordBatch]:
     try:
         yield from source.batches()
@@ -215,16 +222,29 @@ def _audit_batches(
     """CSV and JSON Lines: our reader's bounded batches, one query (two with a sink) per batch."""
     present = frozenset(source.fields)
     hint: str | None = None
+    frame_hint: str | None = None
     for index, batch in enumerate(_batches(source)):
-        if index == 0 and "search_time" in present:
-            hint = time_hint(batch.column(batch.schema.get_field_index("search_time")).to_pylist())
+        if index == 0:
+            hint, frame_hint = _hints(
+                {
+                    name: batch.column(batch.schema.get_field_index(name)).slice(0, _HINT_SAMPLE).to_pylist()
+                    for name in ("search_time", "time_frame", "time_frame_start")
+                }
+            )
         con.register("src", batch)
         try:
             if sink is None:
-                groups = con.execute(counts_sql(rules, present, time_hint=hint)).fetchall()
+                groups = con.execute(
+                    counts_sql(rules, present, time_hint=hint, frame_hint=frame_hint)
+                ).fetchall()
             else:
                 query = classify_sql(
-                    rules, present, identifiers=include_identifiers, compact=True, time_hint=hint
+                    rules,
+                    present,
+                    identifiers=include_identifiers,
+                    compact=True,
+                    time_hint=hint,
+                    frame_hint=frame_hint,
                 )
                 con.execute(f"CREATE OR REPLACE TEMP TABLE cls AS {query}")
                 groups = con.execute(_GROUP_SQL).fetchall()
@@ -266,16 +286,26 @@ def _audit_parquet(
             f"CREATE OR REPLACE TEMP VIEW src AS SELECT file_row_number + 1 AS row, {columns} "  # noqa: S608
             f"FROM read_parquet({path}, file_row_number = true)"
         )
-        hint = None
-        if "search_time" in present:
-            sample = con.execute("SELECT search_time FROM src LIMIT ?", [_HINT_SAMPLE]).fetchall()
-            hint = time_hint([v for (v,) in sample])
-        groups = con.execute(counts_sql(rules, present, time_hint=hint)).fetchall()
+        sample = con.execute(
+            "SELECT search_time, time_frame, time_frame_start FROM src LIMIT ?", [_HINT_SAMPLE]
+        ).fetchall()
+        hint, frame_hint = _hints(
+            {
+                name: [row[i] for row in sample]
+                for i, name in enumerate(("search_time", "time_frame", "time_frame_start"))
+            }
+        )
+        groups = con.execute(counts_sql(rules, present, time_hint=hint, frame_hint=frame_hint)).fetchall()
         _count(groups, ids, summary)
         source.rows = sum(int(g[6]) for g in groups if g[0] == 0)
         if sink is not None:
             query = classify_sql(
-                rules, present, identifiers=include_identifiers, compact=True, time_hint=hint
+                rules,
+                present,
+                identifiers=include_identifiers,
+                compact=True,
+                time_hint=hint,
+                frame_hint=frame_hint,
             )
             names = "[" + ", ".join(sql_text(i) for i in rule_ids(rules)) + "]"
             categories = "[" + ", ".join(sql_text(c) for c in CATEGORIES) + "]"
@@ -299,7 +329,20 @@ def _count(groups: list[tuple[Any, ...]], ids: list[str], summary: Summary) -> N
     def name(code: int | None) -> str | None:
         return None if code is None else ids[code - 1]
 
-    for kind, org, month_key, who, why, how, n, flagged, multi, max_networks in groups:
+    for (
+        kind,
+        org,
+        month_key,
+        who,
+        why,
+        how,
+        n,
+        flagged,
+        multi,
+        max_networks,
+        long_lookback,
+        max_lookback,
+    ) in groups:
         if kind == 0:
             summary.add_rules(
                 who=name(who),
@@ -309,6 +352,8 @@ def _count(groups: list[tuple[Any, ...]], ids: list[str], summary: Summary) -> N
                 flagged=int(flagged),
                 multi_network=int(multi),
                 max_networks=None if max_networks is None else int(max_networks),
+                long_lookback=int(long_lookback),
+                max_lookback=None if max_lookback is None else int(max_lookback),
             )
         elif kind == 1:
             # Names are trimmed here, on a few groups, rather than per row in the query.

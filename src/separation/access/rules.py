@@ -23,7 +23,8 @@ __all__ = ["CATEGORIES", "AxisRules", "Rule", "RuleSet", "default_rules", "load_
 CATEGORIES: tuple[str, ...] = ("immigration_enforcement", "vague_or_missing", "criminal_stated", "other")
 _AXES = ("who", "why", "how")
 _TEXT_FIELDS = frozenset({"org", "user", "reason", "moderation", "filters", "search_type", "case_number"})
-_NUMERIC_FIELDS = frozenset({"networks", "devices"})
+# lookback_days is derived: the days between the start and end of the searched time frame.
+_NUMERIC_FIELDS = frozenset({"networks", "devices", "lookback_days"})
 # Constructs java.util.regex reads differently from RE2, or that RE2 lacks (look-around is caught
 # by the RE2 compile itself).
 _NOT_PORTABLE = ("(?P<", "\\Q", "\\E", "\\p{", "\\z", "[[:")

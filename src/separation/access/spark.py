@@ -76,8 +76,8 @@ def _axis(rules: Sequence[Rule], present: frozenset[str]) -> Column:
     return result
 
 
-def _timestamp(column: str) -> Column:
-    text = F.trim(F.col(column))
+def _timestamp(value: Column) -> Column:
+    text = F.trim(value)
     number = text.try_cast("double")
     parsed = [F.try_to_timestamp(text, F.lit(fmt)) for fmt in SPARK_TIMESTAMP_FORMATS]
     excel = F.when(
@@ -87,6 +87,19 @@ def _timestamp(column: str) -> Column:
     epoch_s = F.when(number.between(1.0e9, 1.0e10), F.timestamp_micros((number * 1_000_000).cast("long")))
     epoch_ms = F.when(number.between(1.0e12, 1.0e13), F.timestamp_micros((number * 1_000).cast("long")))
     return F.coalesce(*parsed, excel, epoch_s, epoch_ms)
+
+
+def _frame_parts(present: frozenset[str]) -> tuple[Column, Column] | None:
+    """Start and end texts of the searched time frame (sql.frame_parts, in Spark)."""
+    if {"time_frame_start", "time_frame_end"} <= present:
+        return F.col("time_frame_start"), F.col("time_frame_end")
+    if "time_frame" in present:
+        parts = F.split(F.regexp_replace(F.col("time_frame"), "\r", ""), "\n")
+        return (
+            F.trim(F.coalesce(F.try_element_at(parts, F.lit(1)), F.lit(""))),
+            F.trim(F.coalesce(F.try_element_at(parts, F.lit(2)), F.lit(""))),
+        )
+    return None
 
 
 def classify_frame(df: DataFrame, rules: RuleSet, present: frozenset[str]) -> DataFrame:
@@ -104,12 +117,20 @@ def classify_frame(df: DataFrame, rules: RuleSet, present: frozenset[str]) -> Da
             return F.lit(None).cast("long")
         return F.regexp_replace(F.trim(F.col(field)), ",", "").try_cast("long")
 
-    searched = _timestamp("search_time") if "search_time" in present else F.lit(None).cast("timestamp")
+    searched = _timestamp(F.col("search_time")) if "search_time" in present else F.lit(None).cast("timestamp")
+    frame = _frame_parts(present)
+    if frame is not None:
+        present = present | {"lookback_days"}
+        start, end = (_timestamp(part) for part in frame)
+        lookback = F.floor((F.unix_micros(end) - F.unix_micros(start)) / F.lit(86_400_000_000.0)).cast("long")
+    else:
+        lookback = F.lit(None).cast("long")
     typed = (
         df.withColumn("why_text", why_text)
         .withColumn("networks_n", number("networks"))
         .withColumn("devices_n", number("devices"))
         .withColumn("searched_ts", searched)
+        .withColumn("lookback_days", lookback)
     )
     axes = (
         typed.withColumn("who_rule", _axis(rules.who, present))
@@ -148,6 +169,7 @@ def classify_frame(df: DataFrame, rules: RuleSet, present: frozenset[str]) -> Da
         F.date_format(F.col("searched_ts"), "yyyy-MM").alias("month"),
         F.date_format(F.col("searched_ts"), "yyyy-MM-dd'T'HH:mm:ss").alias("searched_at"),
         "networks_n",
+        "lookback_days",
     )
 
 

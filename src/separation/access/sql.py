@@ -56,7 +56,7 @@ TIMESTAMP_FORMATS: tuple[str, ...] = (
 )
 _GUARD_RUN = 24
 CATEGORY_CODES = {c: i for i, c in enumerate(CATEGORIES)}
-_NUMERIC = frozenset({"networks", "devices"})
+_NUMERIC = frozenset({"networks", "devices", "lookback_days"})
 # Excel serial day numbers for 1954..2119, and Unix epoch seconds/milliseconds for 2001..2286.
 _EXCEL_MIN, _EXCEL_MAX = 20_000.0, 80_000.0
 _EPOCH_S_MIN, _EPOCH_S_MAX = 1.0e9, 1.0e10
@@ -177,6 +177,25 @@ def _first_try(column: str, hint: str | None) -> str:
     return f"try_strptime({column}, {sql_text(hint)})"
 
 
+def frame_parts(present: frozenset[str]) -> tuple[str, str] | None:
+    """SQL for the start and end texts of the searched time frame, if the log has one.
+
+    The vendor's exports keep both in one cell on two lines; converted layouts split them.
+    """
+    if {"time_frame_start", "time_frame_end"} <= present:
+        return "time_frame_start", "time_frame_end"
+    if "time_frame" in present:
+        cell = "replace(time_frame, chr(13), '')"
+        return f"trim(split_part({cell}, chr(10), 1))", f"trim(split_part({cell}, chr(10), 2))"
+    return None
+
+
+def _two_stage_time(first: str, text: str) -> str:
+    """The parsed time: the cheap first try, else every format, Excel serials and epochs."""
+    fallback = f"coalesce({_parsed_text_sql(text)}, {_parsed_number_sql(text)})"
+    return f"CASE WHEN {first} IS NOT NULL THEN {first} ELSE {fallback} END"
+
+
 def _number(column: str, present: frozenset[str]) -> str:
     if column not in present:
         return "CAST(NULL AS BIGINT)"
@@ -200,8 +219,17 @@ def _why_text(present: frozenset[str]) -> str:
     return "coalesce(reason, '')"
 
 
-def _core_sql(rules: RuleSet, present: frozenset[str], source: str, guarded: bool, hint: str | None) -> str:
+def _core_sql(
+    rules: RuleSet,
+    present: frozenset[str],
+    source: str,
+    guarded: bool,
+    hint: str | None,
+    frame_hint: str | None,
+) -> str:
     """Per row: row, org, networks_n, ts, the three axis codes, category code, federal, flagged, primary."""
+    if frame_parts(present) is not None:
+        present = present | {"lookback_days"}
     codes = _codes(rules)
     why_text = _why_text(present)
     category_of = {codes[r.id]: CATEGORY_CODES[r.category or "other"] for r in rules.why}
@@ -263,6 +291,22 @@ def _core_sql(rules: RuleSet, present: frozenset[str], source: str, guarded: boo
         )
     else:
         first_time = time_sql = "CAST(NULL AS TIMESTAMP)"
+    frame = frame_parts(present)
+    if frame is not None:
+        frame_first = (
+            f"{_first_try(frame[0], frame_hint)} AS frame_start_first, "
+            f"{_first_try(frame[1], frame_hint)} AS frame_end_first, "
+            f"{frame[0]} AS frame_start_text, {frame[1]} AS frame_end_text"
+        )
+        lookback = (
+            f"floor((epoch({_two_stage_time('frame_end_first', 'frame_end_text')}) - "
+            f"epoch({_two_stage_time('frame_start_first', 'frame_start_text')})) / 86400)::BIGINT"
+        )
+        frame_drop = ", frame_start_first, frame_end_first, frame_start_text, frame_end_text"
+    else:
+        frame_first = "NULL AS frame_start_first"
+        lookback = "CAST(NULL AS BIGINT)"
+        frame_drop = ", frame_start_first"
     uses_devices = any(r.field == "devices" for r in (*rules.who, *rules.how))
     devices = _number_fallback("devices", present) if uses_devices else "CAST(NULL AS BIGINT)"
     imm, vague = CATEGORY_CODES["immigration_enforcement"], CATEGORY_CODES["vague_or_missing"]
@@ -270,14 +314,16 @@ def _core_sql(rules: RuleSet, present: frozenset[str], source: str, guarded: boo
     return f"""
 WITH {", ".join(ctes)},
 typed0 AS (
-    SELECT row, org, user, moderation, filters, case_number, reason, plate, search_time, networks, devices,
-           {why_text} AS why_text,
+    SELECT row, org, user, moderation, filters, search_type, case_number, reason, plate, search_time,
+           networks, devices, {why_text} AS why_text,
            {_number("networks", present)} AS networks_first,
-           {first_time} AS ts_first
+           {first_time} AS ts_first,
+           {frame_first}
     FROM {source}
 ), typed AS (
-    SELECT * EXCLUDE (ts_first, search_time, networks_first, networks, devices),
+    SELECT * EXCLUDE (ts_first, search_time, networks_first, networks, devices{frame_drop}),
            {time_sql} AS ts,
+           {lookback} AS lookback_days,
            CASE WHEN networks_first IS NOT NULL THEN networks_first
                 ELSE {_number_fallback("networks", present)} END AS networks_n,
            {devices} AS devices_n
@@ -312,6 +358,7 @@ def classify_sql(
     identifiers: bool = False,
     compact: bool = False,
     time_hint: str | None = None,
+    frame_hint: str | None = None,
 ) -> str:
     """One row out per row in: the rule each axis chose, the category, the flag and the time.
 
@@ -320,12 +367,12 @@ def classify_sql(
     ``compact`` keeps codes, ``ts`` and ``month_key`` (YYYYMM) and leaves rows unordered, for the
     engine; otherwise rows come in order with rule ids, categories, ``month`` and ``searched_at``.
     """
-    core = _core_sql(rules, present, source, guarded, time_hint)
+    core = _core_sql(rules, present, source, guarded, time_hint, frame_hint)
     ids = ", user, plate, case_number, reason" if identifiers else ""
     if compact:
         return f"""
 SELECT row, category_code, rule_code, federal_immigration_agency, flagged, who_code, why_code, how_code,
-       org_name AS org, (year(ts) * 100 + month(ts))::INTEGER AS month_key, ts, networks_n{ids}
+       org_name AS org, (year(ts) * 100 + month(ts))::INTEGER AS month_key, ts, networks_n, lookback_days{ids}
 FROM ({core})
 """  # noqa: S608
     names, categories = _names(rules)
@@ -335,19 +382,24 @@ SELECT row, {categories}[category_code + 1] AS category, {names}[rule_code] AS r
        {names}[who_code] AS who_rule, {names}[why_code] AS why_rule, {names}[how_code] AS how_rule,
        nullif(trim(org_name), '') AS org, strftime(ts, '%Y-%m') AS month,
        strftime(ts, '%Y-%m-%dT%H:%M:%S') AS searched_at,
-       networks_n{ids}
+       networks_n, lookback_days{ids}
 FROM ({core}) ORDER BY row
 """  # noqa: S608
 
 
 def counts_sql(
-    rules: RuleSet, present: frozenset[str], *, source: str = "src", time_hint: str | None = None
+    rules: RuleSet,
+    present: frozenset[str],
+    *,
+    source: str = "src",
+    time_hint: str | None = None,
+    frame_hint: str | None = None,
 ) -> str:
     """The summary's grouped counts straight from a batch, with nothing materialised per row."""
-    core = _core_sql(rules, present, source, True, time_hint)
+    core = _core_sql(rules, present, source, True, time_hint, frame_hint)
     return GROUPED_COUNTS.format(
         source=f"(SELECT org_name AS org, (year(ts) * 100 + month(ts))::INTEGER AS month_key, who_code, "  # noqa: S608
-        f"why_code, how_code, flagged, networks_n FROM ({core}))"
+        f"why_code, how_code, flagged, networks_n, lookback_days FROM ({core}))"
     )
 
 
@@ -358,7 +410,8 @@ SELECT CASE WHEN grouping(why_code, who_code, how_code) = 0 THEN 0
             WHEN grouping(org) = 0 THEN 1 ELSE 2 END AS kind,
        org, month_key, who_code, why_code, how_code,
        count(*) AS n, count(*) FILTER (WHERE flagged) AS flagged,
-       count(*) FILTER (WHERE networks_n > 1) AS multi, max(networks_n) AS max_networks
+       count(*) FILTER (WHERE networks_n > 1) AS multi, max(networks_n) AS max_networks,
+       count(*) FILTER (WHERE lookback_days > 30) AS long_lookback, max(lookback_days) AS max_lookback
 FROM {source}
 GROUP BY GROUPING SETS ((who_code, why_code, how_code), (org, who_code, why_code), (month_key, why_code))
 """

@@ -71,6 +71,8 @@ class Summary:
     federal: int = 0
     multi_network: int = 0
     max_networks: int | None = None
+    long_lookback: int = 0
+    max_lookback: int | None = None
     agencies: dict[str, _Agency] = field(default_factory=dict)
     months: dict[str, Counter[str]] = field(default_factory=dict)
 
@@ -84,8 +86,10 @@ class Summary:
         flagged: int,
         multi_network: int,
         max_networks: int | None,
+        long_lookback: int = 0,
+        max_lookback: int | None = None,
     ) -> None:
-        """Counts of one (who, why, how) combination: categories, rules, flags, networks."""
+        """Counts of one (who, why, how) combination: categories, rules, flags, networks, lookback."""
         self.categories[self.rules.category_of(why)] += count
         self.why[why] += count
         if who is not None:
@@ -98,6 +102,9 @@ class Summary:
         self.multi_network += multi_network
         if max_networks is not None:
             self.max_networks = max(self.max_networks or 0, max_networks)
+        self.long_lookback += long_lookback
+        if max_lookback is not None:
+            self.max_lookback = max(self.max_lookback or 0, max_lookback)
 
     def add_agency(self, *, org: str | None, who: str | None, why: str, count: int) -> None:
         """Counts of one organisation by category and who rule."""
@@ -199,6 +206,9 @@ class Summary:
                 "how": dict(sorted(self.how.items())),
             },
             "networks": {"multi_network": self.multi_network, "max": self.max_networks},
+            # Searches reaching back further than the vendor keeps data (30 days): the Okaloosa
+            # analysts' retention check.
+            "lookback_days": {"over_30": self.long_lookback, "max": self.max_lookback},
             "by_agency": self.agency_rows(),
             "by_agency_truncated": len(self.agencies) > _MAX_AGENCIES,
             "by_month": self.month_rows(),
