@@ -94,6 +94,7 @@ def test_summary_by_category_agency_and_month() -> None:
     assert agencies["US Border Patrol - Blaine Sector"]["federal_immigration_agency"] is True
     assert agencies["Rice County Sheriff's Office"]["federal_immigration_agency"] is False
     assert data["networks"] == {"multi_network": 4, "max": 4200}
+    assert data["lookback_days"] == {"over_30": 0, "max": 7}
 
 
 def test_csv_export_and_formula_cells_are_neutralised(tmp_path: Path) -> None:
@@ -173,6 +174,9 @@ def test_okaloosa_real_audit(tmp_path: Path) -> None:
     assert data["rules"]["how"]["how.vendor.blocked"] == 12 and data["rules"]["how"]["how.vendor.warned"] == 2
     assert [m["month"] for m in data["by_month"]] == ["2025-11", "2025-12"]
     assert sum(m["rows"] for m in data["by_month"]) == 7273
+    # Time frames reaching back past the vendor's 30-day retention (up to 746 full days in this file).
+    assert data["lookback_days"]["over_30"] > 100 and data["lookback_days"]["max"] == 746
+    assert data["rules"]["how"]["how.scope.long_lookback"] > 0
     lines = flagged.read_text().splitlines()
     assert len(lines) == data["flagged"]
     assert not any('"immigration_enforcement"' in line for line in lines)

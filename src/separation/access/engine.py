@@ -203,8 +203,9 @@ def audit(
 
 def _needed_fields(rules: RuleSet, identifiers: bool) -> frozenset[str]:
     """What the audit reads: the rules' fields, the summary's, and identifiers only when asked for."""
-    fields = {r.field for r in (*rules.who, *rules.why, *rules.how)}
+    fields = {r.field for r in (*rules.who, *rules.why, *rules.how) if r.field != "lookback_days"}
     fields |= {"reason", "offense_type", "org", "search_time", "networks"}
+    fields |= {"time_frame", "time_frame_start", "time_frame_end"}  # lookback days
     if identifiers:
         fields |= {"user", "plate", "case_number", "reason"}
     return frozenset(fields)
