@@ -182,3 +182,15 @@ def test_the_json_fast_path_says_exactly_what_decide_says(
         fast = json.loads(decide_json(request, minneapolis))
         slow = json.loads(decide(request, minneapolis).model_dump_json(exclude={"trace"}))
         assert fast == slow
+
+
+def test_answers_do_not_depend_on_what_the_memo_holds(minneapolis: Pack, monkeypatch: Any) -> None:
+    from separation.policy import engine
+
+    requests = [Request.model_validate(dict(s["request"])) for _, s in minneapolis.scenarios]
+    expected = [decide(r, minneapolis).model_dump_json(exclude={"trace"}) for r in requests]
+    monkeypatch.setattr(engine, "_MEMO_LIMIT", 3)  # the memo starts over every few entries
+    for _ in range(2):
+        for request, want in zip(requests, expected, strict=True):
+            assert json.loads(decide_json(request, minneapolis)) == json.loads(want)
+            assert decide(request, minneapolis).model_dump_json(exclude={"trace"}) == want

@@ -89,8 +89,7 @@ def decide(request: Request, pack: Pack, as_of: dt.date | None = None, explain: 
 @dataclass(frozen=True, slots=True)
 class _JsonAnswer:
     head: bytes  # '"outcome":…,"asks":…,"rules":…' (without braces)
-    duties: tuple[ObligationSpec, ...]
-    duties_id: int  # the same duty list recurs across answers: its schedules are shared
+    duties: tuple[ObligationSpec, ...]  # the same duty list recurs across answers: schedules are shared
     tail: bytes  # '"flags":…,"pack":…'
 
 
@@ -110,11 +109,9 @@ def decide_json(request: Request, pack: Pack, as_of: dt.date | None = None) -> b
         whole = orjson.dumps(_json_object(ev, facts, pack))
         # whole == b'{"outcome":…,"rules":[…],"obligations":[],"flags":…}' : keep the parts around obligations
         cut = whole.index(b',"obligations":[]')
-        duties = ev.duties
-        duties_id = memo.setdefault(("duties", duties), len(memo))
-        answer = _JsonAnswer(whole[1:cut], duties, duties_id, whole[cut + len(b',"obligations":[]') + 1 : -1])
+        answer = _JsonAnswer(whole[1:cut], ev.duties, whole[cut + len(b',"obligations":[]') + 1 : -1])
         _remember(memo, key, answer)
-    schedule_key = ("schedule", answer.duties_id, received)
+    schedule_key = ("schedule", answer.duties, received)
     obligations: bytes | None = memo.get(schedule_key)
     if obligations is None:
         obligations = orjson.dumps(
@@ -242,12 +239,15 @@ def _ask_decision(ask: Ask, outcome: Outcome, rules: tuple[str, ...], memo: dict
     return known
 
 
-_MEMO_LIMIT = 200_000
+# About 50,000 small answers (tens of MB at most). When full, the memo starts over: simpler than an
+# LRU, and it follows traffic that moves on (new days, new facts) instead of keeping the oldest.
+_MEMO_LIMIT = 50_000
 
 
 def _remember(memo: dict[Any, Any], key: Any, value: Any) -> None:
-    if len(memo) < _MEMO_LIMIT:
-        memo[key] = value
+    if len(memo) >= _MEMO_LIMIT:
+        memo.clear()
+    memo[key] = value
 
 
 def _obligations(duties: tuple[ObligationSpec, ...], received: dt.date, pack: Pack) -> list[Obligation]:
