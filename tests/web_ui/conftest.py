@@ -47,7 +47,7 @@ def tokens(settings: Settings) -> dict[str, str]:
     db = Database.from_settings(settings)
     try:
         return {
-            role: issue_token(db, role=role, name=f"Test {role}", **extra).token  # type: ignore[arg-type]
+            role: issue_token(db, role=role, name=f"Test {role}", **extra).token
             for role, extra in ROLES.items()
         }
     finally:

@@ -48,7 +48,7 @@ def _file(client: TestClient, csrf: str, **fields: Any) -> str:
     return str(response.headers["location"].split("/")[2].split("?")[0])
 
 
-def test_preview_decides_without_storing(make_client, settings: Settings) -> None:  # type: ignore[no-untyped-def]
+def test_preview_decides_without_storing(make_client, settings: Settings) -> None:
     client, csrf = make_client("clerk")
     response = client.post(
         "/requests/preview",
@@ -67,14 +67,14 @@ def test_preview_decides_without_storing(make_client, settings: Settings) -> Non
     assert _count_requests(settings) == 0
 
 
-def test_form_errors_name_the_field(make_client) -> None:  # type: ignore[no-untyped-def]
+def test_form_errors_name_the_field(make_client) -> None:
     client, csrf = make_client("clerk")
     response = client.post("/requests/new", data={"csrf": csrf, "action": "file", "received_at": "soon"})
     assert response.status_code == 422
     assert 'id="e-asks"' in response.text and 'id="e-received_at"' in response.text
 
 
-def test_file_review_and_obligations(make_client) -> None:  # type: ignore[no-untyped-def]
+def test_file_review_and_obligations(make_client) -> None:
     clerk, csrf = make_client("clerk")
     rid = _file(clerk, csrf)
     detail = clerk.get(f"/requests/{rid}?filed=1").text
@@ -104,7 +104,7 @@ def test_file_review_and_obligations(make_client) -> None:  # type: ignore[no-un
     assert clerk.get("/obligations?state=done").text.count("done 20") >= 1
 
 
-def test_request_list_filters(make_client) -> None:  # type: ignore[no-untyped-def]
+def test_request_list_filters(make_client) -> None:
     client, csrf = make_client("attorney")
     _file(client, csrf, agency="CBP")
     _file(client, csrf, agency="FBI", asks="information", purpose="criminal")
@@ -114,14 +114,14 @@ def test_request_list_filters(make_client) -> None:  # type: ignore[no-untyped-d
     assert bad.status_code == 422 and "Check the filters" in bad.text
 
 
-def test_overdue_obligations_are_highlighted_on_the_dashboard(make_client) -> None:  # type: ignore[no-untyped-def]
+def test_overdue_obligations_are_highlighted_on_the_dashboard(make_client) -> None:
     client, csrf = make_client("clerk")
     _file(client, csrf, received_at="2025-12-15T10:00")
     page = client.get("/dashboard").text
     assert 'class="overdue"' in page and "Overdue</span>" in page
 
 
-def test_complaints_staff_and_public(make_client, app_client: TestClient) -> None:  # type: ignore[no-untyped-def]
+def test_complaints_staff_and_public(make_client, app_client: TestClient) -> None:
     page = app_client.get("/public/complaint", headers={"accept-language": "es-MX,es;q=0.9,en;q=0.5"})
     assert '<html lang="es">' in page.text and "Denunciar" in page.text
     sent = app_client.post(
@@ -164,7 +164,7 @@ def test_complaints_staff_and_public(make_client, app_client: TestClient) -> Non
     assert staff.status_code == 200 and "inquiry status" in staff.text
 
 
-def test_public_page_reads_only_the_published_snapshot(make_client, app_client: TestClient) -> None:  # type: ignore[no-untyped-def]
+def test_public_page_reads_only_the_published_snapshot(make_client, app_client: TestClient) -> None:
     assert "No report has been published yet" in app_client.get("/public").text
     clerk, csrf = make_client("clerk")
     for _ in range(6):
@@ -178,7 +178,7 @@ def test_public_page_reads_only_the_published_snapshot(make_client, app_client: 
     assert published.status_code == 200
     _file(clerk, csrf, received_at="2026-01-11T10:00")  # after publication: not on the public page
 
-    engine = app_client.app.state.register.db.engine  # type: ignore[attr-defined]
+    engine = app_client.app.state.register.db.engine
     statements: list[str] = []
 
     def capture(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
@@ -196,7 +196,7 @@ def test_public_page_reads_only_the_published_snapshot(make_client, app_client: 
     assert "<svg" in page and "Ledger checkpoint" in page
 
 
-def test_screen_highlights_and_redacts(make_client) -> None:  # type: ignore[no-untyped-def]
+def test_screen_highlights_and_redacts(make_client) -> None:
     client, csrf = make_client("auditor")
     page = client.post(
         "/screen", data={"csrf": csrf, "text": "The tenant is undocumented & poor.", "lang": "en"}
@@ -207,7 +207,7 @@ def test_screen_highlights_and_redacts(make_client) -> None:  # type: ignore[no-
     assert too_big.status_code == 413
 
 
-def test_investigation_account_flows_into_the_report(make_client) -> None:  # type: ignore[no-untyped-def]
+def test_investigation_account_flows_into_the_report(make_client) -> None:
     clerk, csrf = make_client("clerk")
     rid = _file(clerk, csrf, document="", received_at="2026-02-01T09:00", **CRIMINAL)
     detail = clerk.get(f"/requests/{rid}").text
@@ -227,7 +227,7 @@ def test_investigation_account_flows_into_the_report(make_client) -> None:  # ty
 
 
 @pytest.mark.parametrize("fmt", ["html", "pdf", "csv"])
-def test_report_downloads(make_client, fmt: str) -> None:  # type: ignore[no-untyped-def]
+def test_report_downloads(make_client, fmt: str) -> None:
     client, _ = make_client("attorney")
     response = client.get(f"/reports/download?from=2026-01-01&to=2026-03-31&format={fmt}&public=true")
     assert response.status_code == 200

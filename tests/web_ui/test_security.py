@@ -36,7 +36,7 @@ def test_security_headers_on_pages(app_client: TestClient) -> None:
         assert headers["referrer-policy"] == "no-referrer"
 
 
-def test_pages_have_no_inline_script_or_style(make_client) -> None:  # type: ignore[no-untyped-def]
+def test_pages_have_no_inline_script_or_style(make_client) -> None:
     client, csrf = make_client("attorney")
     rid = _file(client, csrf)
     for path in ("/dashboard", "/requests/new", f"/requests/{rid}", "/public", "/screen", "/obligations"):
@@ -64,7 +64,7 @@ def test_bad_token_and_stale_form_are_refused(app_client: TestClient, tokens: di
     assert COOKIE not in app_client.cookies
 
 
-def test_posts_without_the_csrf_token_are_refused(make_client) -> None:  # type: ignore[no-untyped-def]
+def test_posts_without_the_csrf_token_are_refused(make_client) -> None:
     client, _ = make_client("clerk")
     response = client.post("/requests/new", data={"agency": "X", "asks": "hold", "action": "file"})
     assert response.status_code == 403
@@ -73,7 +73,7 @@ def test_posts_without_the_csrf_token_are_refused(make_client) -> None:  # type:
 
 def test_tampered_cookie_logout_and_revocation_end_the_session(
     settings: Settings, make_client, tokens: dict[str, str]
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     client, csrf = make_client("clerk")
     good = client.cookies[COOKIE]
     client.cookies.set(COOKIE, good[:-1] + ("0" if good[-1] != "0" else "1"))
@@ -89,7 +89,7 @@ def test_tampered_cookie_logout_and_revocation_end_the_session(
     db = Database.from_settings(settings)
     try:
         users = {u["name"]: u for u in __import__("separation.register.auth", fromlist=["x"]).list_users(db)}
-        revoke_token(db, str(users["Test auditor"]["tokens"][0]["id"]))  # type: ignore[index]
+        revoke_token(db, str(users["Test auditor"]["tokens"][0]["id"]))
     finally:
         db.dispose()
     assert other.get("/dashboard", follow_redirects=False).status_code == 303
@@ -106,7 +106,7 @@ def test_sign_in_never_redirects_off_site(app_client: TestClient, tokens: dict[s
         assert response.headers["location"] == "/dashboard"
 
 
-def test_user_text_is_escaped_everywhere(make_client) -> None:  # type: ignore[no-untyped-def]
+def test_user_text_is_escaped_everywhere(make_client) -> None:
     client, csrf = make_client("attorney")
     rid = _file(client, csrf, agency=NASTY, description=NASTY, caller_ref=NASTY)
     review = client.post(
@@ -125,7 +125,7 @@ def test_user_text_is_escaped_everywhere(make_client) -> None:  # type: ignore[n
 
 def test_description_only_for_attorneys_and_never_logged(
     make_client, caplog: pytest.LogCaptureFixture
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     caplog.set_level(logging.DEBUG)
     clerk, csrf = make_client("clerk")
     rid = _file(clerk, csrf, description=SECRET)
@@ -140,7 +140,7 @@ def test_description_only_for_attorneys_and_never_logged(
     assert "SECRET-DESCRIPTION-42" not in caplog.text
 
 
-def test_forms_must_be_url_encoded(make_client) -> None:  # type: ignore[no-untyped-def]
+def test_forms_must_be_url_encoded(make_client) -> None:
     client, _ = make_client("clerk")
     response = client.post("/requests/new", content=b"{}", headers={"content-type": "application/json"})
     assert response.status_code == 415
