@@ -284,8 +284,15 @@ def _check_strings(
             candidate = [False] * len(todo)
         else:
             todo_arr = pc.take(sub, pa.array(todo, pa.int64()))
-            short = pc.less_equal(pc.utf8_length(todo_arr), opts.value_max_chars).to_pylist()
-            candidate = _value_candidates(todo_arr).to_pylist()
+            short_mask = pc.less_equal(pc.utf8_length(todo_arr), opts.value_max_chars)
+            short = short_mask.to_pylist()
+            candidate = [False] * len(todo)
+            at = pc.indices_nonzero(short_mask)
+            if len(at):  # the vocabulary holds short phrases only: long texts need no look-up
+                for j, maybe in zip(
+                    at.to_pylist(), _value_candidates(pc.take(todo_arr, at)).to_pylist(), strict=True
+                ):
+                    candidate[j] = maybe
         texts = []
         for i in todo:
             value = values[i]
