@@ -37,7 +37,7 @@ def _bars(items: list[tuple[str, int, str]], *, width: int = 640) -> Markup:
     if not items:
         return Markup("")
     top = max(v for _, v, _ in items) or 1
-    row, label_w = 26, 230
+    row, label_w = 26, 270
     height = row * len(items) + 8
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {width} {height}" width="{width}">'
@@ -45,9 +45,9 @@ def _bars(items: list[tuple[str, int, str]], *, width: int = 640) -> Markup:
     for i, (label, value, colour) in enumerate(items):
         y = 4 + i * row
         bar = int((width - label_w - 90) * value / top)
-        text = escape(label if len(label) <= 34 else label[:33] + "…")
+        text = escape(label if len(label) <= 36 else label[:35] + "…")
         parts.append(
-            f'<text x="{label_w - 8}" y="{y + 16}" text-anchor="end" font-size="13">{text}</text>'
+            f'<text x="{label_w - 8}" y="{y + 16}" text-anchor="end" font-size="12">{text}</text>'
             f'<rect x="{label_w}" y="{y + 3}" width="{max(bar, 1 if value else 0)}" height="18" '
             f'fill="{colour}">'
             f"<title>{text}: {value:,}</title></rect>"
@@ -139,6 +139,7 @@ def render_html(summary: dict[str, Any], *, title: str = "license-plate-reader s
         agency_chart=_bars(agency_items),
         multi_network=summary["networks"]["multi_network"],
         max_networks=summary["networks"]["max"],
+        lookback=summary["lookback_days"],
         months=summary["by_month"],
         month_chart=_stacked_months(summary["by_month"]),
     )

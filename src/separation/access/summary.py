@@ -175,6 +175,7 @@ class Summary:
                     "agency": name,
                     "rows": agency.rows,
                     "federal_immigration_agency": agency.federal > 0,
+                    "federal_immigration_searches": agency.federal,
                     "who": dict(sorted(agency.who.items())),
                     **{c: agency.categories[c] for c in CATEGORIES},
                 }

@@ -139,7 +139,7 @@ def _print(summary: Summary, data: dict[str, Any]) -> None:
             f"{row['rows']:,}",
             f"{row['immigration_enforcement']:,}",
             f"{row['vague_or_missing']:,}",
-            "yes" if row["federal_immigration_agency"] else "",
+            f"{row['federal_immigration_searches']:,}" if row["federal_immigration_searches"] else "",
         )
     console.print(agencies)
     if len(data["by_agency"]) > _AGENCIES_SHOWN:
@@ -162,6 +162,13 @@ def _print(summary: Summary, data: dict[str, Any]) -> None:
         markup=False,
         soft_wrap=True,
     )
+    if data["lookback_days"]["max"] is not None:
+        console.print(
+            f"Time frames reaching back more than 30 days: {data['lookback_days']['over_30']:,} "
+            f"(longest: {data['lookback_days']['max']:,} days)",
+            markup=False,
+            soft_wrap=True,
+        )
     for skipped in data["skipped"]:
         console.print(f"skipped {skipped['file']}: {skipped['problem']}", markup=False, soft_wrap=True)
     for source in data["files"]:
