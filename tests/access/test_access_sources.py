@@ -111,7 +111,14 @@ def test_redacted_reason_is_its_own_vague_rule() -> None:
         ),
         (
             "portal-search-audit.csv",
-            ["2025-11-01T12:26:40", "2025-11-02T08:00:00", "2025-11-01T12:26:40", "2025-11-03T09:30:00"],
+            # ISO with Z, epoch seconds, plain ISO, and an offset (+02:00, shown in UTC)
+            [
+                "2025-11-01T12:26:40",
+                "2025-11-02T08:00:00",
+                "2025-11-01T12:26:40",
+                "2025-11-03T09:30:00",
+                "2025-11-04T08:00:00",
+            ],
         ),
         ("network-audit.csv", None),
     ],

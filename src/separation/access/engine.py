@@ -84,6 +84,7 @@ def new_connection(threads: int | None = None) -> duckdb.DuckDBPyConnection:
     if threads is not None:
         con.execute(f"SET threads = {int(threads)}")
     con.execute("SET preserve_insertion_order = true")
+    con.execute("SET TimeZone = 'UTC'")  # offsets in timestamps are read as instants, shown in UTC
     # Bounded memory: beyond this, DuckDB's aggregations, joins and sorts spill to disk.
     con.execute(f"SET memory_limit = '{_MEMORY_LIMIT}'")
     spill = Path(tempfile.gettempdir()) / "separation-access-spill"

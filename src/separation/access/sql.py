@@ -147,15 +147,26 @@ def axis_case(
     return "CASE " + " ".join(whens) + " END"
 
 
+def _clean(column: str) -> str:
+    """Spaces, tabs and carriage returns trimmed (CRLF exports leave a CR on the first line)."""
+    return f"trim({column}, ' ' || chr(9) || chr(13) || chr(10))"
+
+
 def _parsed_text_sql(column: str) -> str:
     # One single-format call per format: DuckDB's list form of try_strptime is several times
     # slower, and this only runs for the values the file's own format (the hint) did not fit.
-    value = f"trim({column})"
-    return "coalesce(" + ", ".join(f"try_strptime({value}, {sql_text(f)})" for f in TIMESTAMP_FORMATS) + ")"
+    value = _clean(column)
+    # Formats with %z give TIMESTAMPTZ; cast them (in UTC, the engine's time zone) so that the whole
+    # expression stays a plain TIMESTAMP, which also keeps DuckDB from casting every row.
+    parts = [
+        f"try_strptime({value}, {sql_text(f)})" + ("::TIMESTAMP" if "%z" in f else "")
+        for f in TIMESTAMP_FORMATS
+    ]
+    return "coalesce(" + ", ".join(parts) + ")"
 
 
 def _parsed_number_sql(column: str) -> str:
-    number = f"TRY_CAST(trim({column}) AS DOUBLE)"
+    number = f"TRY_CAST({_clean(column)} AS DOUBLE)"
     return (
         f"CASE WHEN {number} BETWEEN {_EXCEL_MIN} AND {_EXCEL_MAX} "
         f"THEN TIMESTAMP '1899-12-30' + to_microseconds(CAST(round({number} * 86400000000) AS BIGINT)) "
@@ -185,8 +196,8 @@ def frame_parts(present: frozenset[str]) -> tuple[str, str] | None:
     if {"time_frame_start", "time_frame_end"} <= present:
         return "time_frame_start", "time_frame_end"
     if "time_frame" in present:
-        cell = "replace(time_frame, chr(13), '')"
-        return f"trim(split_part({cell}, chr(10), 1))", f"trim(split_part({cell}, chr(10), 2))"
+        # Raw parts: the cheap first try reads them as they are; the fallback trims CR and spaces.
+        return "split_part(time_frame, chr(10), 1)", "split_part(time_frame, chr(10), 2)"
     return None
 
 
