@@ -30,7 +30,7 @@ from separation.scanner.targets import Source, discover, file_format
 
 __all__ = ["SPARK_FORMATS", "scan_spark"]
 
-SPARK_FORMATS = frozenset({"parquet", "csv", "tsv"})
+SPARK_FORMATS = frozenset({"parquet", "csv", "tsv", "delta"})
 _RESULT_SCHEMA = "part long, rows long, state string"
 
 
@@ -58,6 +58,8 @@ def _list_remote(spark: Any, target: str) -> list[Source]:
     fs = root.getFileSystem(spark._jsc.hadoopConfiguration())
     if not fs.exists(root):
         raise InputError("no such path", where=target)
+    if fs.exists(jvm.org.apache.hadoop.fs.Path(target.rstrip("/") + "/_delta_log")):
+        return [Source(name=PurePosixPath(target.rstrip("/")).name, format="delta", path=target)]
     out: list[Source] = []
     files = fs.listFiles(root, True)
     base = root.toString().rstrip("/")
@@ -112,6 +114,8 @@ def _read(spark: Any, source: Source) -> Any:
     assert source.path is not None
     if source.format == "parquet":
         return spark.read.parquet(source.path)
+    if source.format == "delta":  # the current version of the table, where the cluster provides Delta
+        return spark.read.format("delta").load(source.path)
     sep = "\t" if source.format == "tsv" else ","
     # Every column as text, RFC 4180 quoting and quoted newlines: the local reader's reading of a CSV.
     return spark.read.csv(
@@ -120,19 +124,12 @@ def _read(spark: Any, source: Source) -> Any:
 
 
 def _scan_one(spark: Any, source: Source, options: ScanOptions) -> SourceReport:
-    try:
-        df = _read(spark, source)
-    except Exception as exc:  # AnalysisException and friends: a reason, never the message (may quote data)
-        return SourceReport(
-            source.name, source.format, errors=[SourceError(f"cannot read ({type(exc).__name__})")]
-        )
     fn = _partition_classifier(source.name, options.allow, options.classify, document=False)
     try:
-        parts = df.mapInPandas(fn, schema=_RESULT_SCHEMA).collect()
-    except Exception as exc:
-        return SourceReport(
-            source.name, source.format, errors=[SourceError(f"cannot read ({type(exc).__name__})")]
-        )
+        parts = _read(spark, source).mapInPandas(fn, schema=_RESULT_SCHEMA).collect()
+    except Exception as exc:  # Spark's errors: a reason, never the message (it may quote data)
+        why = "is Delta Lake available on this cluster?" if source.format == "delta" else type(exc).__name__
+        return SourceReport(source.name, source.format, errors=[SourceError(f"cannot read ({why})")])
     total = SourceTally()
     offset = 0
     for row in sorted(parts, key=lambda r: r["part"]):
@@ -146,7 +143,9 @@ def _scan_one(spark: Any, source: Source, options: ScanOptions) -> SourceReport:
 def scan_spark(
     targets: Sequence[str], options: ScanOptions | None = None, *, spark: Any = None
 ) -> ScanReport:
-    """Scan Parquet and CSV files with Spark. Other formats in a folder are scanned by the local engine."""
+    """Scan Parquet and CSV files (and Delta tables, where the cluster has Delta) with Spark.
+
+    Other formats in a folder are scanned by the local engine."""
     options = options or ScanOptions()
     options.check()
     session = _session(spark)
@@ -156,6 +155,9 @@ def scan_spark(
             sources.extend(_list_remote(session, target))
         else:
             local = target.removeprefix("file://")
+            if (Path(local) / "_delta_log").is_dir():
+                sources.append(Source(name=Path(local).name, format="delta", path=local))
+                continue
             found = discover([local], tables=options.tables, schema=options.schema)
             if os.path.isfile(local) and file_format(Path(local)) not in SPARK_FORMATS:
                 raise InputError(
