@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from separation.cli import app
@@ -225,3 +227,24 @@ def test_a_broken_parquet_file_is_bad_input(tmp_path: Path) -> None:
     path.write_bytes(b"PAR1 not really parquet")
     result = run(str(path), "--profile", str(FIXTURES / "generic.yaml"))
     assert result.exit_code == 2 and "Traceback" not in result.stderr
+
+
+_HEADER = (
+    b"Name,Org Name,Total Networks Searched,Total Devices Searched,Time Frame,License Plate,"
+    b"Case #,Filters,Reason,Search Date/Time\r\n"
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=st.binary(max_size=400), with_header=st.booleans())
+def test_any_bytes_give_an_exit_code_never_a_traceback(
+    tmp_path: Path, body: bytes, with_header: bool
+) -> None:
+    path = tmp_path / "fuzz.csv"
+    path.write_bytes((_HEADER if with_header else b"") + body)
+    result = run(str(path), "--json")
+    assert result.exit_code in (0, 1, 2)
+    assert "Traceback" not in result.stdout + result.stderr
+    if result.exit_code != 2:
+        data = json.loads(result.stdout)
+        assert data["rows"] + data["rows_malformed"] == data["files"][0]["rows"]
