@@ -127,8 +127,23 @@ def _cell(value: str) -> str:
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
+# The PDF core fonts are Latin-1: typographic characters get plain stand-ins instead of "?".
+_PLAIN = str.maketrans(
+    {
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u2192": "->",
+        "\u2014": "-",
+        "\u2013": "-",
+        "\u2026": "...",
+    }
+)
+
+
 def _latin1(text: str) -> str:
-    return text.encode("latin-1", "replace").decode("latin-1")
+    return text.translate(_PLAIN).encode("latin-1", "replace").decode("latin-1")
 
 
 class _ReportPDF(FPDF):
@@ -154,7 +169,7 @@ def render_pdf(report: Report) -> bytes:
     pdf.set_auto_page_break(True, margin=20)
     pdf.add_page()
     pdf.set_font("Helvetica", "B", 15)
-    pdf.multi_cell(0, 8, _latin1(title), new_x="LMARGIN", new_y="NEXT")
+    _line(pdf, 8, title)
     pdf.set_font("Helvetica", "", 10)
     version = "Public version" if report.public else "Full version (not for publication)"
     pdf.multi_cell(
@@ -167,43 +182,31 @@ def render_pdf(report: Report) -> bytes:
         new_y="NEXT",
     )
     for note in report.notes:
-        pdf.multi_cell(0, 5, _latin1(note), new_x="LMARGIN", new_y="NEXT")
+        _line(pdf, 5, note)
     pdf.ln(2)
     pdf.set_font("Helvetica", "B", 11)
-    pdf.multi_cell(
-        0, 6, _latin1(f"Requests received: {_count(report.requests_total)}"), new_x="LMARGIN", new_y="NEXT"
-    )
+    _line(pdf, 6, f"Requests received: {_count(report.requests_total)}")
     for b in report.breakdowns:
         _pdf_breakdown(pdf, b.title, b.rows, b.none_statement)
     _heading(pdf, "Referral turnaround")
     pdf.set_font("Helvetica", "", 10)
     for label, value in report_context(report)["turnaround"]:
-        pdf.multi_cell(0, 5.5, _latin1(f"{label}: {value}"), new_x="LMARGIN", new_y="NEXT")
+        _line(pdf, 5.5, f"{label}: {value}")
     _heading(pdf, "City personnel in criminal investigations with an immigration angle")
     pdf.set_font("Helvetica", "", 10)
     if not report.investigations:
-        pdf.multi_cell(0, 5.5, "None in this period.", new_x="LMARGIN", new_y="NEXT")
+        _line(pdf, 5.5, "None in this period.")
     for inv in report.investigations:
         pdf.set_font("Helvetica", "B", 10)
-        pdf.multi_cell(
-            0,
+        _line(
+            pdf,
             5.5,
-            _latin1(
-                f"{inv.number}. Received {inv.received_on}, {inv.agency}, {inv.department}, "
-                f"outcome {inv.outcome}"
-            ),
-            new_x="LMARGIN",
-            new_y="NEXT",
+            f"{inv.number}. Received {inv.received_on}, {inv.agency}, {inv.department}, "
+            f"outcome {inv.outcome}",
         )
         pdf.set_font("Helvetica", "", 10)
         for name, label in INVESTIGATION_FIELDS:
-            pdf.multi_cell(
-                0,
-                5.5,
-                _latin1(f"{label}: {inv.fields.get(name) or NOT_RECORDED}"),
-                new_x="LMARGIN",
-                new_y="NEXT",
-            )
+            _line(pdf, 5.5, f"{label}: {inv.fields.get(name) or NOT_RECORDED}")
         pdf.ln(1.5)
     _heading(pdf, "Ledger checkpoint")
     pdf.set_font("Courier", "", 8)
@@ -215,21 +218,31 @@ def render_pdf(report: Report) -> bytes:
         ("public key", report.ledger.public_key),
         ("signature", report.ledger.signature),
     ):
-        pdf.multi_cell(0, 4.2, _latin1(f"{k}: {v}"), new_x="LMARGIN", new_y="NEXT")
+        _line(pdf, 4.2, f"{k}: {v}")
     return bytes(pdf.output())
+
+
+def _line(pdf: FPDF, height: float, text: str) -> None:
+    """One paragraph: a plain cell when it fits on one line (fpdf2's line breaking is slow, and most lines
+    of a report are short), else a wrapped multi-cell."""
+    text = _latin1(text)
+    if "\n" not in text and pdf.get_string_width(text) <= pdf.epw - 1:
+        pdf.cell(0, height, text, new_x="LMARGIN", new_y="NEXT")
+    else:
+        pdf.multi_cell(0, height, text, new_x="LMARGIN", new_y="NEXT")
 
 
 def _heading(pdf: FPDF, text: str) -> None:
     pdf.ln(3)
     pdf.set_font("Helvetica", "B", 12)
-    pdf.multi_cell(0, 7, _latin1(text), new_x="LMARGIN", new_y="NEXT")
+    _line(pdf, 7, text)
 
 
 def _pdf_breakdown(pdf: FPDF, title: str, rows: tuple[tuple[str, int | None], ...], none: str) -> None:
     _heading(pdf, title)
     pdf.set_font("Helvetica", "", 9.5)
     if not rows:
-        pdf.multi_cell(0, 5.5, _latin1(none), new_x="LMARGIN", new_y="NEXT")
+        _line(pdf, 5.5, none)
         return
     top = max((n for _, n in rows if n is not None), default=1) or 1
     label_w, bar_w = 62.0, 80.0
