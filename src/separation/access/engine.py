@@ -1,8 +1,10 @@
-"""The local engine: stream each file's batches through DuckDB, one bounded batch at a time.
+"""The local engine: every log file through DuckDB, with no Python loop over rows.
 
-Memory stays bounded by the batch size: a batch is read, classified by one SQL query (no Python
-loop over rows), reduced to grouped counts for the summary, and its flagged rows are handed to a
-sink before the next batch is read.
+CSV and JSON Lines go through our reader in bounded batches: each batch is classified by one SQL
+query, reduced to grouped counts for the summary, and its flagged rows are handed to the sink before
+the next batch is read. Parquet is scanned by DuckDB itself, one streaming query for the counts and
+(with a sink) one for the flagged rows. Either way memory stays bounded: by the batch size, and by
+DuckDB's ``memory_limit`` beyond which its aggregations, joins and sorts spill to disk.
 """
 
 from __future__ import annotations
