@@ -189,11 +189,13 @@ def test_public_page_reads_only_the_published_snapshot(make_client, app_client: 
         page = app_client.get("/public?lang=es").text
     finally:
         sa.event.remove(engine, "before_cursor_execute", capture)
-    assert "Requests received: <strong>6</strong>" in page and "Lo que ha hecho la ciudad" in page
+    assert "Solicitudes recibidas: <strong>6</strong>" in page and "Lo que ha hecho la ciudad" in page
+    assert "Solicitudes por agencia" in page and "rechazar" in page
     selects = [s for s in statements if s.startswith("select")]
     assert selects and all("published_reports" in s for s in selects), statements
     assert all(s.startswith(("select", "begin")) for s in statements), statements
-    assert "<svg" in page and "Ledger checkpoint" in page
+    assert "<svg" in page and "Punto de control del registro" in page
+    assert "Requests by agency" in app_client.get("/public?lang=en").text
 
 
 def test_screen_highlights_and_redacts(make_client) -> None:

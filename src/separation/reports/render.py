@@ -12,6 +12,7 @@ from fpdf import FPDF
 from markupsafe import Markup
 
 from separation.reports.charts import bar_chart
+from separation.reports.i18n import TEXT, section, translate_label
 from separation.reports.model import INVESTIGATION_FIELDS, SUPPRESS_BELOW, Report
 
 __all__ = ["FORMATS", "render", "render_csv", "render_html", "render_pdf", "report_context"]
@@ -36,34 +37,54 @@ def _count(n: int | None) -> str:
     return SUPPRESSED if n is None else str(n)
 
 
-def report_context(report: Report) -> dict[str, Any]:
-    """What the templates show; charts are SVG built here from the counts (labels escaped inside)."""
+def report_context(report: Report, lang: str = "en") -> dict[str, Any]:
+    """What the templates show; charts are SVG built here from the counts (labels escaped inside).
+    ``lang="es"`` gives the Spanish of the public page (``separation.reports.i18n``)."""
+    m = TEXT["es" if lang == "es" else "en"]
     t = report.turnaround
+
+    def count(n: int | None) -> str:
+        return m["suppressed"] if n is None else str(n)
+
+    def hours(h: float | None) -> str:
+        return m["not_shown"] if h is None else f"{h:g}"
+
+    sections = []
+    for b in report.breakdowns:
+        title, none = section(b.id, b.title, b.none_statement, lang)
+        rows = tuple((translate_label(k, lang), n) for k, n in b.rows)
+        chart = Markup(bar_chart(title, rows, suppressed_text=m["suppressed"])) if rows else None  # noqa: S704
+        sections.append(
+            {"id": b.id, "title": title, "none": none, "rows": rows, "total": b.total, "chart": chart}
+        )
+    notes = [m["suppression_note"] if "fewer than" in note else note for note in report.notes]
     return {
         "r": report,
-        "count": _count,
-        "suppressed": SUPPRESSED,
-        "not_recorded": NOT_RECORDED,
-        "fields": INVESTIGATION_FIELDS,
-        "charts": {
-            b.id: Markup(bar_chart(b.title, b.rows, suppressed_text=SUPPRESSED))  # noqa: S704 (escaped in bar_chart)
-            for b in report.breakdowns
-            if b.rows
-        },
+        "m": m,
+        "lang": lang,
+        "count": count,
+        "sections": sections,
+        "notes": notes,
+        "fields": [
+            (name, label if lang != "es" else _FIELDS_ES[name]) for name, label in INVESTIGATION_FIELDS
+        ],
         "turnaround": [
-            ("Requests referred to the City Attorney", _count(t.referred)),
-            ("Referrals reviewed", _count(t.reviewed)),
-            ("Referrals still awaiting review", _count(t.awaiting)),
-            (
-                "Median time to review (hours)",
-                "not shown" if t.median_hours is None else f"{t.median_hours:g}",
-            ),
-            (
-                "90th percentile time to review (hours)",
-                "not shown" if t.p90_hours is None else f"{t.p90_hours:g}",
-            ),
+            (m["referred"], count(t.referred)),
+            (m["reviewed"], count(t.reviewed)),
+            (m["awaiting"], count(t.awaiting)),
+            (m["median"], hours(t.median_hours)),
+            (m["p90"], hours(t.p90_hours)),
         ],
     }
+
+
+_FIELDS_ES = {
+    "how_began": "Cómo empezó la situación",
+    "why_city": "Por qué participó la ciudad",
+    "timeline": "Cronología de la participación de la ciudad",
+    "arrests": "Arrestos",
+    "cost": "Costo para la ciudad",
+}
 
 
 def render_html(report: Report) -> str:
@@ -71,9 +92,10 @@ def render_html(report: Report) -> str:
     return _env().get_template("report.html.j2").render(report_context(report))
 
 
-def render_body(report: Report) -> Markup:
-    """The report's body only, for embedding in a page of the web app."""
-    return Markup(_env().get_template("report_body.html.j2").render(report_context(report)))  # noqa: S704
+def render_body(report: Report, lang: str = "en") -> Markup:
+    """The report's body only, for embedding in a page of the web app (in English or Spanish)."""
+    html = _env().get_template("report_body.html.j2").render(report_context(report, lang))
+    return Markup(html)  # noqa: S704 (autoescaped template)
 
 
 def render_csv(report: Report) -> str:

@@ -98,7 +98,8 @@ def public_page(request: Request) -> HTMLResponse:
     context: dict[str, Any] = {"report": None}
     if found is not None:
         report, published_at, sha = found
-        context = {"report": report, "body": render_body(report), "published_at": published_at, "sha": sha}
+        body = render_body(report, _lang(request))
+        context = {"report": report, "body": body, "published_at": published_at, "sha": sha}
     return render(request, "public.html.j2", context)
 
 
