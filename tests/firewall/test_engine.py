@@ -147,6 +147,36 @@ def test_compiled_database_cache_round_trip(tmp_path: Path) -> None:
     assert first.scan(buf) == second.scan(buf) == [(0, 6, 18)]
 
 
+def test_no_cache_file_without_an_explicit_location(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("hyperscan")
+    from separation.firewall.engine import HyperscanScanner, Pattern
+
+    monkeypatch.delenv("SEPARATION_CACHE_DIR", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.chdir(tmp_path)
+    HyperscanScanner([Pattern(regex="undocumented", caseless=True, where="t.status.x")])
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_cache_dir_from_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("hyperscan")
+    from separation.firewall.engine import HyperscanScanner, Pattern
+
+    monkeypatch.setenv("SEPARATION_CACHE_DIR", str(tmp_path))
+    HyperscanScanner([Pattern(regex="deported", caseless=True, where="t.status.y")])
+    assert [p.suffix for p in tmp_path.iterdir()] == [".hsdb"]
+
+
+def test_batch_and_single_texts_agree_on_the_dev_corpus() -> None:
+    """Offsets mapped back from one batched buffer give what each text alone gives."""
+    dev = Path(__file__).resolve().parents[2] / "corpus" / "firewall" / "dev.jsonl"
+    texts = [json.loads(line)["text"] for line in dev.read_text(encoding="utf-8").splitlines() if line]
+    assert detector().detect_many(texts) == [detect(t) for t in texts]
+
+
 def test_falls_back_to_re2_without_hyperscan(monkeypatch: pytest.MonkeyPatch) -> None:
     import sys
 

@@ -9,8 +9,9 @@ validators, and the person/topic score. Overlapping hits are then merged per kin
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from separation.errors import InputError
@@ -42,7 +43,10 @@ def _alternation(patterns: Iterable[str], *, bounded: bool = True, caseless: boo
 
 @dataclass(frozen=True, slots=True)
 class _Compiled:
-    """A rule with its window checks compiled (RE2: linear, run only on a hit's window)."""
+    """A rule with its window checks compiled (RE2: linear, run only on a hit's window).
+
+    The rule's fields read on every hit are copied here flat: one attribute read each on the hot path.
+    """
 
     rule: Rule
     before: Any
@@ -51,29 +55,73 @@ class _Compiled:
     require: Any
     require_before: Any
     value: Any
+    kind: str
+    rule_id: str
+    language: str
+    score: float
+    window: int
+    require_window: int
+    check_options: bool  # a non-identifier rule that must not fire inside a form's option list
+    validator: Callable[[str], bool] | None
+    column_name: bool
+    topic: bool
+    plain: bool  # nothing to check around a hit: the hit is the finding
 
 
 class Detector:
     """Compiled once; immutable afterwards; safe to share between threads."""
 
-    def __init__(self, knowledge: Knowledge | None = None, *, engine: str | None = None) -> None:
+    def __init__(
+        self,
+        knowledge: Knowledge | None = None,
+        *,
+        engine: str | None = None,
+        cache_dir: Path | None = None,
+    ) -> None:
         self.knowledge = knowledge or load_knowledge()
         rules = self.knowledge.rules
         patterns: list[Pattern] = []
         owners: list[int] = []
         compiled: list[_Compiled] = []
         for index, rule in enumerate(rules):
+            checks = {
+                "before": _alternation(rule.suppress_before) if rule.suppress_before else None,
+                "after": _alternation(rule.suppress_after) if rule.suppress_after else None,
+                "adjacent": _alternation(rule.suppress_adjacent) if rule.suppress_adjacent else None,
+                "require": _alternation(rule.require_after, bounded=False) if rule.require_after else None,
+                "require_before": (
+                    _alternation(rule.require_before, bounded=False) if rule.require_before else None
+                ),
+                "value": WindowRegex(rule.value, caseless=rule.caseless) if rule.value else None,
+            }
+            check_options = not rule.options_ok and rule.kind != "identifier"
+            validator = (
+                VALIDATORS[rule.validator]
+                if rule.validator is not None and rule.validator != "column_name"
+                else None
+            )
             compiled.append(
                 _Compiled(
                     rule=rule,
-                    before=_alternation(rule.suppress_before) if rule.suppress_before else None,
-                    after=_alternation(rule.suppress_after) if rule.suppress_after else None,
-                    adjacent=_alternation(rule.suppress_adjacent) if rule.suppress_adjacent else None,
-                    require=_alternation(rule.require_after, bounded=False) if rule.require_after else None,
-                    require_before=(
-                        _alternation(rule.require_before, bounded=False) if rule.require_before else None
+                    kind=rule.kind,
+                    rule_id=rule.id,
+                    language=rule.language,
+                    score=rule.score,
+                    window=rule.window,
+                    require_window=rule.require_window,
+                    check_options=check_options,
+                    validator=validator,
+                    column_name=rule.validator == "column_name",
+                    topic=rule.topic,
+                    plain=(
+                        all(c is None for c in checks.values())
+                        and not check_options
+                        and rule.validator is None
+                        and not rule.topic
+                        and rule.kind != "status"  # a status may sit inside a question
+                        and rule.score >= THRESHOLD
                     ),
-                    value=WindowRegex(rule.value, caseless=rule.caseless) if rule.value else None,
+                    **checks,
                 )
             )
             for regex in rule.patterns:
@@ -82,7 +130,7 @@ class Detector:
         self._rules = tuple(compiled)
         self._owners = tuple(owners)
         self._by_pattern = tuple(compiled[i] for i in owners)
-        self._scanner: Scanner = build_scanner(patterns, engine)
+        self._scanner: Scanner = build_scanner(patterns, engine, cache_dir=cache_dir)
         self.engine = self._scanner.engine
         person: dict[str, Any] = {}
         topic: dict[str, Any] = {}
@@ -126,126 +174,167 @@ class Detector:
         # Folding is one code point to one byte, so the batch is folded in one call and every
         # text's offsets in the buffer follow from its length.
         buffer = fold_text("\x00".join(texts))
+        marks = buffer.translate(_MARKS)
         starts: list[int] = []
-        lengths: list[int] = []
+        ends: list[int] = []
         pos = 0
         for text in texts:
             starts.append(pos)
-            lengths.append(len(text))
-            pos += len(text) + 1
+            pos += len(text)
+            ends.append(pos)
+            pos += 1
         # Candidates are plain tuples (start, end, kind, score, rule, language); only the kept ones
         # become Findings, since a frozen dataclass costs more to build than a tuple.
         per_doc: list[list[_Candidate]] = [[] for _ in texts]
         by_pattern = self._by_pattern
         verify = self._verify
-        doc, doc_start, doc_end = 0, 0, lengths[0]
+        doc, doc_start, doc_end = 0, 0, ends[0]
+        found = per_doc[0]
         for pid, start, end in self._scanner.scan(buffer):
             item = by_pattern[pid]
-            rule = item.rule
-            if lang is not None and rule.language != lang and rule.kind != "identifier":
+            if lang is not None and item.language != lang and item.kind != "identifier":
                 continue
-            if not doc_start <= start <= doc_end:
-                # Hits come in end order, so this is usually the next text; bisect otherwise.
+            if start > doc_end:
+                # Hits come in end order: the hit is in this text or one of the next few.
+                doc += 1
+                while ends[doc] < start:
+                    doc += 1
+                doc_start = starts[doc]
+                doc_end = ends[doc]
+                found = per_doc[doc]
+            elif start < doc_start:  # a long match that began in an earlier text's span
                 doc = bisect_right(starts, start) - 1
                 doc_start = starts[doc]
-                doc_end = doc_start + lengths[doc]
+                doc_end = ends[doc]
+                found = per_doc[doc]
             if end > doc_end:
                 continue
-            finding = verify(item, buffer, start, end, doc_start, doc_end, lang)
-            if finding is not None:
-                kind = rule.kind
-                if kind == "status" and _in_question(buffer, doc_start, doc_end, finding[0], finding[1]):
-                    kind = "question"
-                per_doc[doc].append(
+            if item.plain:
+                score = item.score
+                found.append(
                     (
-                        finding[0] - doc_start,
-                        finding[1] - doc_start,
-                        kind,
-                        finding[2],
-                        rule.id,
-                        lang or rule.language,
+                        start - doc_start,
+                        end - doc_start,
+                        item.kind,
+                        score if score < 0.99 else 0.99,
+                        item.rule_id,
+                        lang or item.language,
                     )
                 )
-        return [_merge(found) if len(found) > 1 else [Finding(*f) for f in found] for found in per_doc]
+                continue
+            span = verify(item, buffer, marks, start, end, doc_start, doc_end)
+            if span is not None:
+                kind = item.kind
+                if kind == "status" and _in_question(buffer, doc_start, doc_end, span[0], span[1]):
+                    kind = "question"
+                found.append(
+                    (
+                        span[0] - doc_start,
+                        span[1] - doc_start,
+                        kind,
+                        span[2],
+                        item.rule_id,
+                        lang or item.language,
+                    )
+                )
+        return [
+            _merge(found) if len(found) > 1 else ([Finding(*found[0])] if found else []) for found in per_doc
+        ]
 
     def _verify(
-        self, item: _Compiled, buf: bytes, start: int, end: int, lo: int, hi: int, lang: str | None
+        self, item: _Compiled, buf: bytes, marks: bytes, start: int, end: int, lo: int, hi: int
     ) -> tuple[int, int, float] | None:
-        rule = item.rule
-        window = rule.window
-        if item.require is not None:
+        """The checks around one hit, cheapest first; the (possibly narrowed) span and its score."""
+        if item.check_options:
+            # ``marks`` holds 1 where the text has "[", "(" or "/": most hits have none before them.
+            low = start - 40
+            if marks.find(1, low if low > lo else lo, start) >= 0 and _is_option(buf, lo, start):
+                return None
+        window = item.window
+        check = item.require
+        if check is not None:
             # Anchored at the end of the hit: "Immigration status:" but not "immigration status of".
             # "U.S." ends before its last dot (an abbreviation, not the end of a sentence).
             at = end + 1 if buf[end : end + 1] == b"." and buf[end - 1 : end].isupper() else end
-            stop = min(hi, at + rule.require_window)
-            if item.require.match(buf, at, stop) is None and buf[at:hi].strip():
+            stop = at + item.require_window
+            if stop > hi:
+                stop = hi
+            if check.match(buf, at, stop) is None and buf[at:hi].strip():
                 return None
-        if item.require_before is not None and (
-            item.require_before.search(buf, max(lo, start - rule.require_window), start) is None
-        ):
-            return None
+        check = item.require_before
+        if check is not None:
+            low = start - item.require_window
+            if check.search(buf, low if low > lo else lo, start) is None:
+                return None
         # A suppressor must end within `window` before the hit, or start within `window` after it.
-        if item.before is not None:
+        check = item.before
+        if check is not None:
             floor = start - window
-            if item.before.ends_after(buf, max(lo, floor - _REACH), start, floor):
+            low = floor - _REACH
+            if check.ends_after(buf, low if low > lo else lo, start, floor):
                 return None
-        if item.adjacent is not None and item.adjacent.ends_after(
-            buf, max(lo, start - _REACH), start, start - 1
-        ):
-            return None  # "81,000 undocumented immigrants": a count, not a person
-        if item.after is not None:
-            span = item.after.search(buf, end, min(hi, end + window + _REACH))
+        check = item.adjacent
+        if check is not None:
+            low = start - _REACH
+            if check.ends_after(buf, low if low > lo else lo, start, start - 1):
+                return None  # "81,000 undocumented immigrants": a count, not a person
+        check = item.after
+        if check is not None:
+            stop = end + window + _REACH
+            span = check.search(buf, end, stop if stop < hi else hi)
             if span is not None and span[0] <= end + window:
                 return None
-        if not rule.options_ok and rule.kind != "identifier" and _is_option(buf, lo, start):
-            return None
-        if item.value is not None:
-            span = item.value.last(buf, start, end)
+        check = item.value
+        if check is not None:
+            span = check.last(buf, start, end)
             if span is None:
                 return None
             start, end = span
             # Trim separators the value pattern allowed at its edges.
             while end > start and buf[end - 1] in b" -":
                 end -= 1
-        if rule.validator == "column_name":
+        if item.column_name:
             if classify_column_name(buf[start:end].decode("ascii")) is None:
                 return None
-        elif rule.validator is not None and not VALIDATORS[rule.validator](buf[start:end].decode("ascii")):
+        elif item.validator is not None and not item.validator(buf[start:end].decode("ascii")):
             return None
-        score = rule.score
-        if rule.topic:
-            language = rule.language
-            pw, tw = self._windows.get(language, (60, 80))
-            topic_re = self._topic.get(language)
-            topical = (
-                topic_re is not None
-                and topic_re.search(buf, max(lo, start - tw), min(hi, end + tw)) is not None
-            )
-            # The person cue only matters when it can change the outcome.
-            if topical or score < THRESHOLD:
-                person_re = self._person.get(language)
-                person = person_re is not None and (
-                    person_re.search(buf, max(lo, start - pw), start) is not None
-                    or person_re.search(buf, end, min(hi, end + pw)) is not None
-                )
-                if person:
-                    score += _PERSON_BOOST
-                if topical:
-                    score -= _TOPIC_PENALTY if not person else _TOPIC_PENALTY / 3
-        score = min(score, 0.99)
+        score = item.score
+        if item.topic:
+            score = self._topic_score(item.language, score, buf, start, end, lo, hi)
         if score < THRESHOLD:
             return None
-        return start, end, score
+        return start, end, score if score < 0.99 else 0.99
+
+    def _topic_score(
+        self, language: str, score: float, buf: bytes, start: int, end: int, lo: int, hi: int
+    ) -> float:
+        """A topic cue (policy, news) nearby lowers the score; a person cue raises it."""
+        pw, tw = self._windows.get(language, (60, 80))
+        topic_re = self._topic.get(language)
+        topical = (
+            topic_re is not None and topic_re.search(buf, max(lo, start - tw), min(hi, end + tw)) is not None
+        )
+        # The person cue only matters when it can change the outcome.
+        if topical or score < THRESHOLD:
+            person_re = self._person.get(language)
+            person = person_re is not None and (
+                person_re.search(buf, max(lo, start - pw), start) is not None
+                or person_re.search(buf, end, min(hi, end + pw)) is not None
+            )
+            if person:
+                score += _PERSON_BOOST
+            if topical:
+                score -= _TOPIC_PENALTY if not person else _TOPIC_PENALTY / 3
+        return score
 
 
 _BOXES = (b"( )", b"()", b"[ ]", b"[]", b"[")
+_MARKS = bytes(1 if chr(b) in "[(/" else 0 for b in range(256))
 
 
 def _is_option(buf: bytes, lo: int, start: int) -> bool:
     """A status offered as one option of a form question ("( ) Refugee/Asylee") is not a statement."""
-    before = buf[max(lo, start - 40) : start]
-    if b"[" not in before and b"(" not in before and b"/" not in before:
-        return False  # the common case, decided without searching
+    before = buf[lo if start - 40 < lo else start - 40 : start]
     cut = max(before.rfind(b"\n"), before.rfind(b":"), before.rfind(b"?"), before.rfind(b"."))
     if cut >= 0:
         before = before[cut + 1 :]
@@ -305,26 +394,28 @@ _Candidate = tuple[int, int, str, float, str, str]
 
 def _merge(found: list[_Candidate]) -> list[Finding]:
     """Union overlapping findings of one kind; where kinds overlap, keep the more specific kind."""
+    found.sort()
+    last = -1
+    for f in found:
+        if f[0] < last or f[1] <= f[0]:
+            break
+        last = f[1]
+    else:
+        return [Finding(*f) for f in found]  # the common case: nothing overlaps
     # Deterministic whatever order the engine reported hits in.
     found.sort(key=lambda f: (f[0], -f[1], -f[3], f[4]))
-    if all(found[i][1] <= found[i + 1][0] for i in range(len(found) - 1)):
-        return [Finding(*f) for f in found]  # the common case: nothing overlaps
-    by_kind: dict[str, list[Finding]] = {}
+    merged: dict[str, list[list[Any]]] = {}
     for f in found:
-        same = by_kind.setdefault(f[2], [])
-        if same and f[0] < same[-1].end:
+        same = merged.setdefault(f[2], [])
+        if same and f[0] < same[-1][1]:
             m = same[-1]
-            best = m if (-m.score, m.rule) <= (-f[3], f[4]) else Finding(*f)
-            same[-1] = Finding(
-                start=m.start,
-                end=max(m.end, f[1]),
-                kind=m.kind,
-                score=best.score,
-                rule=best.rule,
-                language=best.language,
-            )
+            if (-m[3], m[4]) > (-f[3], f[4]):  # the better-scored rule names the union
+                m[3], m[4], m[5] = f[3], f[4], f[5]
+            if f[1] > m[1]:
+                m[1] = f[1]
         else:
-            same.append(Finding(*f))
+            same.append(list(f))
+    by_kind = {kind: [Finding(*m) for m in items] for kind, items in merged.items()}
     if len(by_kind) == 1:
         return next(iter(by_kind.values()))
     kept: list[Finding] = []

@@ -4,10 +4,11 @@ Both engines are linear in the input (no backtracking), so no text can make a sc
 (the Vectorscan wheel) scans every pattern in one pass and reports leftmost start offsets; the RE2
 fallback first asks an ``re2.Set`` which patterns occur at all, then locates only those.
 
-The compiled Hyperscan database is kept in a cache file (``~/.cache/separation``, or
-``$SEPARATION_CACHE_DIR``; ``SEPARATION_FIREWALL_CACHE=0`` turns it off) keyed by a hash of the exact
-patterns, flags and engine build, so that a fresh process loads it in a millisecond instead of
-compiling for seconds. A cache that cannot be read or written is ignored.
+Compiling the Hyperscan database takes about a second of CPU. It can be kept in a cache file, but only
+in a folder named explicitly: ``$SEPARATION_CACHE_DIR`` (or ``cache_dir=``). Nothing is written
+anywhere else — without that setting every process compiles. The file is keyed by a hash of the exact
+patterns, flags and engine build, so that a fresh process loads it in milliseconds; a cache that
+cannot be read or written is ignored.
 """
 
 from __future__ import annotations
@@ -112,11 +113,11 @@ def _cache_file(
     cache_dir: Path | None, expressions: list[bytes], flags: list[int], hyperscan: Any
 ) -> Path | None:
     """Where the compiled database for exactly these patterns, flags and engine build is kept."""
-    if os.environ.get("SEPARATION_FIREWALL_CACHE", "1") == "0":
-        return None
     if cache_dir is None:
-        root = os.environ.get("SEPARATION_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME")
-        cache_dir = (Path(root) if root else Path.home() / ".cache") / "separation"
+        root = os.environ.get("SEPARATION_CACHE_DIR")
+        if not root:
+            return None  # no explicit location: no file is written
+        cache_dir = Path(root)
     digest = hashlib.sha256()
     digest.update(f"{getattr(hyperscan, '__version__', '?')}|{platform.machine()}|".encode())
     for expression, flag in zip(expressions, flags, strict=True):
@@ -198,7 +199,9 @@ def _options(re2: Any, *, caseless: bool) -> Any:
 ENGINES = ("hyperscan", "re2")
 
 
-def build_scanner(patterns: Sequence[Pattern], engine: str | None = None) -> Scanner:
+def build_scanner(
+    patterns: Sequence[Pattern], engine: str | None = None, *, cache_dir: Path | None = None
+) -> Scanner:
     """Hyperscan unless it is unavailable or ``engine='re2'`` is asked for."""
     if engine not in (None, *ENGINES):
         raise ValueError("engine must be 'hyperscan' or 're2'")
@@ -209,5 +212,5 @@ def build_scanner(patterns: Sequence[Pattern], engine: str | None = None) -> Sca
             if engine == "hyperscan":
                 raise
         else:
-            return HyperscanScanner(patterns)
+            return HyperscanScanner(patterns, cache_dir=cache_dir)
     return Re2Scanner(patterns)

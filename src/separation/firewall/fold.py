@@ -17,13 +17,16 @@ __all__ = ["fold_pattern", "fold_text"]
 _ERROR_HANDLER = "separation-firewall-fold"
 
 
-def _replace_with_spaces(exc: UnicodeError) -> tuple[str, int]:
+def _fold_run(exc: UnicodeError) -> tuple[str, int]:
+    """Fold one run of non-ASCII code points: the encoder calls this only where the text leaves ASCII,
+    so mostly-ASCII text costs an ``encode`` and nothing more."""
     if not isinstance(exc, UnicodeEncodeError):
         raise exc
-    return " " * (exc.end - exc.start), exc.end
+    run = exc.object[exc.start : exc.end].translate(_TABLE)
+    if not run.isascii():  # code points the table does not cover (symbols, CJK, lone surrogates)
+        run = "".join(c if c.isascii() else " " for c in run)
+    return run, exc.end
 
-
-codecs.register_error(_ERROR_HANDLER, _replace_with_spaces)
 
 _PUNCT = {
     "\u2018": "'",
@@ -92,13 +95,12 @@ def _build_table() -> dict[int, str]:
 
 
 _TABLE = _build_table()
+codecs.register_error(_ERROR_HANDLER, _fold_run)
 
 
 def fold_text(text: str) -> bytes:
     """Fold ``text`` to ASCII bytes of exactly ``len(text)`` bytes."""
-    if text.isascii():
-        return text.encode("ascii")
-    return text.translate(_TABLE).encode("ascii", _ERROR_HANDLER)
+    return text.encode("ascii", _ERROR_HANDLER)
 
 
 def fold_pattern(pattern: str) -> str:

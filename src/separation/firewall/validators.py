@@ -12,8 +12,12 @@ _TODAY = _dt.date.today()
 _MAX_FY = (_TODAY.year + (1 if _TODAY.month >= 10 else 0) + 1) % 100
 
 
+_NOT_DIGITS = {c: None for c in range(128) if not chr(c).isdigit()}
+
+
 def _digits(value: str) -> str:
-    return "".join(c for c in value if c.isdigit())
+    digits = value.translate(_NOT_DIGITS)
+    return digits if digits.isascii() else "".join(c for c in digits if c.isdigit())
 
 
 def valid_a_number(value: str) -> bool:

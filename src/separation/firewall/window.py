@@ -79,5 +79,7 @@ class WindowRegex:
             if span is None:
                 break
             found = span
+            if span[1] >= endpos:
+                break  # nothing can follow a match that reaches the end of the window
             pos = span[1] if span[1] > span[0] else span[0] + 1
         return found
