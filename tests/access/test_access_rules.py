@@ -133,6 +133,7 @@ def _doc() -> dict[str, Any]:
         (lambda d: d["how"][0].update(at_least=5), "at_least"),
         (lambda d: d["who"][0].update(id="why.x"), "start"),
         (lambda d: d.pop("version"), "version"),
+        (lambda d: d["who"][0].update(only_in_category="nope"), "only_in_category"),
     ],
 )
 def test_bad_rules_files_are_refused_with_the_rule_named(change: Any, problem: str) -> None:
@@ -148,3 +149,16 @@ def test_rules_carry_a_version_and_unique_ids(rules: RuleSet) -> None:
     assert len(ids) == len(set(ids))
     assert rules.version
     assert rules.why[-1].id == "why.other.stated"
+
+
+def test_on_behalf_needs_an_immigration_reason(rules: RuleSet) -> None:
+    out = _reasons(
+        ["salt for ice on the bridge", "assist ICE", "request from HSI", "for ice rink event"], rules
+    )
+    assert [o["who_rule"] for o in out] == [None, "who.on_behalf.reason", "who.on_behalf.reason", None]
+    assert [o["category"] for o in out] == [
+        "other",
+        "immigration_enforcement",
+        "immigration_enforcement",
+        "other",
+    ]

@@ -44,6 +44,8 @@ class Rule:
     category: str | None = None
     federal_immigration_agency: bool = False
     agency: str | None = None
+    # A who/how rule that only applies when the why axis put the entry in this category.
+    only_in_category: str | None = None
 
     @property
     def unconditional(self) -> bool:
@@ -141,6 +143,11 @@ def _rule(axis: str, data: Any, file: str) -> Rule:
             "federal_immigration_agency is a true/false flag of who rules", file=file, rule=rule_id
         )
     agency = data.get("agency")
+    only_in = data.get("only_in_category")
+    if only_in is not None and (axis == "why" or only_in not in CATEGORIES):
+        raise PackError(
+            f"only_in_category is for who/how rules, one of {', '.join(CATEGORIES)}", file=file, rule=rule_id
+        )
     return Rule(
         id=rule_id,
         axis=axis,
@@ -152,6 +159,7 @@ def _rule(axis: str, data: Any, file: str) -> Rule:
         category=category,
         federal_immigration_agency=federal,
         agency=str(agency) if agency is not None else None,
+        only_in_category=only_in,
     )
 
 

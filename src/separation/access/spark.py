@@ -71,6 +71,8 @@ def _axis(rules: Sequence[Rule], present: frozenset[str]) -> Column:
     chain: Any = None
     for rule in rules:
         cond = _condition(rule, present)
+        if rule.only_in_category is not None:
+            cond = cond & (F.col("category") == F.lit(rule.only_in_category))
         chain = F.when(cond, F.lit(rule.id)) if chain is None else chain.when(cond, F.lit(rule.id))
     result: Column = chain.otherwise(F.lit(None).cast("string"))
     return result
@@ -132,11 +134,6 @@ def classify_frame(df: DataFrame, rules: RuleSet, present: frozenset[str]) -> Da
         .withColumn("searched_ts", searched)
         .withColumn("lookback_days", lookback)
     )
-    axes = (
-        typed.withColumn("who_rule", _axis(rules.who, present))
-        .withColumn("why_rule", _axis(rules.why, present))
-        .withColumn("how_rule", _axis(rules.how, present))
-    )
     category: Any = None
     for rule in rules.why:
         cond = F.col("why_rule") == F.lit(rule.id)
@@ -145,8 +142,15 @@ def classify_frame(df: DataFrame, rules: RuleSet, present: frozenset[str]) -> Da
             if category is None
             else category.when(cond, F.lit(rule.category))
         )
+    # why (and so the category) first: some who/how rules apply only within a category.
+    axes = (
+        typed.withColumn("why_rule", _axis(rules.why, present))
+        .withColumn("category", category)
+        .withColumn("who_rule", _axis(rules.who, present))
+        .withColumn("how_rule", _axis(rules.how, present))
+    )
     federal = sorted(rules.federal_who_ids)
-    labelled = axes.withColumn("category", category).withColumn(
+    labelled = axes.withColumn(
         "federal_immigration_agency",
         F.coalesce(F.col("who_rule").isin(federal), F.lit(False)) if federal else F.lit(False),
     )

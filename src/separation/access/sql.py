@@ -289,6 +289,8 @@ def _core_sql(
             condition = (
                 f"coalesce({answers[rule.id]}, FALSE)" if rule.id in answers else _condition(rule, present)
             )
+            if rule.only_in_category is not None:
+                condition = f"({condition} AND category_code = {CATEGORY_CODES[rule.only_in_category]})"
             whens.append(f"WHEN {condition} THEN {codes[rule.id]}")
         return "CASE " + " ".join(whens) + " END"
 
