@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -55,17 +54,32 @@ def test_huge_cell_is_scanned_in_part_and_reported(tmp_path: Path) -> None:
     assert err["column"] == "notes" and err["row"] == 1 and "only the start" in err["reason"]
 
 
-@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
-def test_unreadable_file(tmp_path: Path, rows: list[dict[str, Any]]) -> None:
-    path = write_csv(tmp_path / "locked.csv", rows)
-    path.chmod(0)
-    try:
-        if os.access(path, os.R_OK):
-            pytest.skip("running with privileges that ignore file permissions")
-        report = scan([str(path)]).to_dict()
-        assert "permission denied" in report["sources"][0]["errors"][0]["reason"]
-    finally:
-        path.chmod(0o644)
+def test_unreadable_file(tmp_path: Path, rows: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch) -> None:
+    import pyarrow.parquet as pq
+
+    from separation.scanner import readers
+
+    locked = write_csv(tmp_path / "locked.csv", rows)
+    write_parquet(tmp_path / "locked.parquet", rows)
+    write_csv(tmp_path / "open.csv", rows)
+
+    def denied(path: Any, *args: Any, **kwargs: Any) -> Any:
+        raise PermissionError(13, "Permission denied")
+
+    # Running as root ignores file modes, so the refusal is simulated where the readers open files.
+    real_open = open
+    monkeypatch.setattr(
+        readers,
+        "open",
+        lambda p, *a, **k: denied(p) if str(p) == str(locked) else real_open(p, *a, **k),
+        raising=False,
+    )
+    monkeypatch.setattr(pq, "ParquetFile", denied)
+    report = scan([str(tmp_path)]).to_dict()
+    by = _by_name(report)
+    assert "permission denied" in by["locked.csv"]["errors"][0]["reason"]
+    assert "permission denied" in by["locked.parquet"]["errors"][0]["reason"]
+    assert not by["open.csv"]["errors"] and by["open.csv"]["columns"]
 
 
 def test_read_errors_dont_raise_from_a_failing_detector(
