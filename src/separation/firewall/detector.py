@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import re2
+
 from separation.errors import InputError
 from separation.firewall.columns import classify_column_name
 from separation.firewall.engine import Pattern, Scanner, build_scanner
@@ -41,6 +43,33 @@ def _alternation(patterns: Iterable[str], *, bounded: bool = True, caseless: boo
     return WindowRegex(body, caseless=caseless)
 
 
+# The window checks a gate can rule out, as bit flags.
+_BEFORE, _ADJACENT, _AFTER, _TOPIC, _PERSON = 1, 2, 4, 8, 16
+_ALL_FLAGGED = 31
+
+
+def _gate(checks: list[tuple[int, WindowRegex]]) -> tuple[Any, tuple[int, ...]] | None:
+    """One RE2 set over a hit's whole neighbourhood that says which window checks can match at all.
+
+    Most hits have no suppressor, topic or person cue anywhere near them; one set search settles all
+    those checks at once, and only the checks the set names are then run on their exact windows. A
+    match inside an exact window is also inside the neighbourhood (the set sees a superset), so a
+    check the set rules out could not have matched.
+    """
+    if len(checks) < 2:
+        return None
+    opts = re2.Options()
+    opts.case_sensitive = False
+    opts.max_mem = 32 << 20
+    gate = re2.Set.SearchSet(opts)
+    flags = []
+    for flag, regex in checks:
+        gate.Add(("" if regex.caseless else "(?-i)") + regex.pattern)
+        flags.append(flag)
+    gate.Compile()
+    return gate, tuple(flags)
+
+
 @dataclass(frozen=True, slots=True)
 class _Compiled:
     """A rule with its window checks compiled (RE2: linear, run only on a hit's window).
@@ -66,6 +95,10 @@ class _Compiled:
     column_name: bool
     topic: bool
     plain: bool  # nothing to check around a hit: the hit is the finding
+    gate: Any  # an re2.Set over the neighbourhood, or None (see ``_gate``)
+    gate_flags: tuple[int, ...]
+    gate_before: int
+    gate_after: int
 
 
 class Detector:
@@ -79,59 +112,6 @@ class Detector:
         cache_dir: Path | None = None,
     ) -> None:
         self.knowledge = knowledge or load_knowledge()
-        rules = self.knowledge.rules
-        patterns: list[Pattern] = []
-        owners: list[int] = []
-        compiled: list[_Compiled] = []
-        for index, rule in enumerate(rules):
-            checks = {
-                "before": _alternation(rule.suppress_before) if rule.suppress_before else None,
-                "after": _alternation(rule.suppress_after) if rule.suppress_after else None,
-                "adjacent": _alternation(rule.suppress_adjacent) if rule.suppress_adjacent else None,
-                "require": _alternation(rule.require_after, bounded=False) if rule.require_after else None,
-                "require_before": (
-                    _alternation(rule.require_before, bounded=False) if rule.require_before else None
-                ),
-                "value": WindowRegex(rule.value, caseless=rule.caseless) if rule.value else None,
-            }
-            check_options = not rule.options_ok and rule.kind != "identifier"
-            validator = (
-                VALIDATORS[rule.validator]
-                if rule.validator is not None and rule.validator != "column_name"
-                else None
-            )
-            compiled.append(
-                _Compiled(
-                    rule=rule,
-                    kind=rule.kind,
-                    rule_id=rule.id,
-                    language=rule.language,
-                    score=rule.score,
-                    window=rule.window,
-                    require_window=rule.require_window,
-                    check_options=check_options,
-                    validator=validator,
-                    column_name=rule.validator == "column_name",
-                    topic=rule.topic,
-                    plain=(
-                        all(c is None for c in checks.values())
-                        and not check_options
-                        and rule.validator is None
-                        and not rule.topic
-                        and rule.kind != "status"  # a status may sit inside a question
-                        and rule.score >= THRESHOLD
-                    ),
-                    **checks,
-                )
-            )
-            for regex in rule.patterns:
-                patterns.append(Pattern(regex=regex, caseless=rule.caseless, where=rule.id))
-                owners.append(index)
-        self._rules = tuple(compiled)
-        self._owners = tuple(owners)
-        self._by_pattern = tuple(compiled[i] for i in owners)
-        self._scanner: Scanner = build_scanner(patterns, engine, cache_dir=cache_dir)
-        self.engine = self._scanner.engine
         person: dict[str, Any] = {}
         topic: dict[str, Any] = {}
         windows: dict[str, tuple[int, int]] = {}
@@ -142,6 +122,84 @@ class Detector:
         self._person = person
         self._topic = topic
         self._windows = windows
+        patterns: list[Pattern] = []
+        owners: list[int] = []
+        compiled: list[_Compiled] = []
+        for index, rule in enumerate(self.knowledge.rules):
+            compiled.append(self._compile(rule))
+            for regex in rule.patterns:
+                patterns.append(Pattern(regex=regex, caseless=rule.caseless, where=rule.id))
+                owners.append(index)
+        self._rules = tuple(compiled)
+        self._owners = tuple(owners)
+        self._by_pattern = tuple(compiled[i] for i in owners)
+        self._scanner: Scanner = build_scanner(patterns, engine, cache_dir=cache_dir)
+        self.engine = self._scanner.engine
+
+    def _compile(self, rule: Rule) -> _Compiled:
+        checks = {
+            "before": _alternation(rule.suppress_before) if rule.suppress_before else None,
+            "after": _alternation(rule.suppress_after) if rule.suppress_after else None,
+            "adjacent": _alternation(rule.suppress_adjacent) if rule.suppress_adjacent else None,
+            "require": _alternation(rule.require_after, bounded=False) if rule.require_after else None,
+            "require_before": (
+                _alternation(rule.require_before, bounded=False) if rule.require_before else None
+            ),
+            "value": WindowRegex(rule.value, caseless=rule.caseless) if rule.value else None,
+        }
+        check_options = not rule.options_ok and rule.kind != "identifier"
+        validator = (
+            VALIDATORS[rule.validator]
+            if rule.validator is not None and rule.validator != "column_name"
+            else None
+        )
+        # The neighbourhood a gate must cover: the union of every window check's span.
+        gated: list[tuple[int, WindowRegex]] = []
+        reach_before = reach_after = 0
+        if checks["before"] is not None:
+            gated.append((_BEFORE, checks["before"]))
+            reach_before = max(reach_before, rule.window + _REACH)
+        if checks["adjacent"] is not None:
+            gated.append((_ADJACENT, checks["adjacent"]))
+            reach_before = max(reach_before, _REACH)
+        if checks["after"] is not None:
+            gated.append((_AFTER, checks["after"]))
+            reach_after = max(reach_after, rule.window + _REACH)
+        if rule.topic:
+            pw, tw = self._windows.get(rule.language, (60, 80))
+            for flag, table, reach in ((_TOPIC, self._topic, tw), (_PERSON, self._person, pw)):
+                regex = table.get(rule.language)
+                if regex is not None:
+                    gated.append((flag, regex))
+                    reach_before = max(reach_before, reach)
+                    reach_after = max(reach_after, reach)
+        built = _gate(gated)
+        return _Compiled(
+            rule=rule,
+            kind=rule.kind,
+            rule_id=rule.id,
+            language=rule.language,
+            score=rule.score,
+            window=rule.window,
+            require_window=rule.require_window,
+            check_options=check_options,
+            validator=validator,
+            column_name=rule.validator == "column_name",
+            topic=rule.topic,
+            plain=(
+                all(c is None for c in checks.values())
+                and not check_options
+                and rule.validator is None
+                and not rule.topic
+                and rule.kind != "status"  # a status may sit inside a question
+                and rule.score >= THRESHOLD
+            ),
+            gate=None if built is None else built[0],
+            gate_flags=() if built is None else built[1],
+            gate_before=reach_before,
+            gate_after=reach_after,
+            **checks,
+        )
 
     # -- public -------------------------------------------------------------------------------------
 
@@ -259,27 +317,37 @@ class Detector:
             stop = at + item.require_window
             if stop > hi:
                 stop = hi
-            if check.match(buf, at, stop) is None and buf[at:hi].strip():
+            if check.match(buf, at, stop) is None and _more_text(buf, at, hi):
                 return None
         check = item.require_before
         if check is not None:
             low = start - item.require_window
             if check.search(buf, low if low > lo else lo, start) is None:
                 return None
+        flagged = _ALL_FLAGGED
+        gate = item.gate
+        if gate is not None:
+            low = start - item.gate_before
+            stop = end + item.gate_after
+            names = gate.Match(buf[low if low > lo else lo : stop if stop < hi else hi])
+            flagged = 0
+            if names:
+                for i in names:
+                    flagged |= item.gate_flags[i]
         # A suppressor must end within `window` before the hit, or start within `window` after it.
         check = item.before
-        if check is not None:
+        if check is not None and flagged & _BEFORE:
             floor = start - window
             low = floor - _REACH
             if check.ends_after(buf, low if low > lo else lo, start, floor):
                 return None
         check = item.adjacent
-        if check is not None:
+        if check is not None and flagged & _ADJACENT:
             low = start - _REACH
             if check.ends_after(buf, low if low > lo else lo, start, start - 1):
                 return None  # "81,000 undocumented immigrants": a count, not a person
         check = item.after
-        if check is not None:
+        if check is not None and flagged & _AFTER:
             stop = end + window + _REACH
             span = check.search(buf, end, stop if stop < hi else hi)
             if span is not None and span[0] <= end + window:
@@ -300,32 +368,51 @@ class Detector:
             return None
         score = item.score
         if item.topic:
-            score = self._topic_score(item.language, score, buf, start, end, lo, hi)
+            score = self._topic_score(item.language, score, buf, start, end, lo, hi, flagged)
         if score < THRESHOLD:
             return None
         return start, end, score if score < 0.99 else 0.99
 
     def _topic_score(
-        self, language: str, score: float, buf: bytes, start: int, end: int, lo: int, hi: int
+        self,
+        language: str,
+        score: float,
+        buf: bytes,
+        start: int,
+        end: int,
+        lo: int,
+        hi: int,
+        flagged: int = _ALL_FLAGGED,
     ) -> float:
         """A topic cue (policy, news) nearby lowers the score; a person cue raises it."""
         pw, tw = self._windows.get(language, (60, 80))
         topic_re = self._topic.get(language)
         topical = (
-            topic_re is not None and topic_re.search(buf, max(lo, start - tw), min(hi, end + tw)) is not None
+            flagged & _TOPIC
+            and topic_re is not None
+            and topic_re.search(buf, max(lo, start - tw), min(hi, end + tw)) is not None
         )
         # The person cue only matters when it can change the outcome.
         if topical or score < THRESHOLD:
             person_re = self._person.get(language)
-            person = person_re is not None and (
-                person_re.search(buf, max(lo, start - pw), start) is not None
-                or person_re.search(buf, end, min(hi, end + pw)) is not None
+            person = (
+                bool(flagged & _PERSON)
+                and person_re is not None
+                and (
+                    person_re.search(buf, max(lo, start - pw), start) is not None
+                    or person_re.search(buf, end, min(hi, end + pw)) is not None
+                )
             )
             if person:
                 score += _PERSON_BOOST
             if topical:
                 score -= _TOPIC_PENALTY if not person else _TOPIC_PENALTY / 3
         return score
+
+
+def _more_text(buf: bytes, at: int, hi: int) -> bool:
+    """Is there anything but white space in ``buf[at:hi]``? (A bounded look first: texts can be long.)"""
+    return bool(buf[at : min(hi, at + 64)].strip()) or bool(buf[at:hi].strip())
 
 
 _BOXES = (b"( )", b"()", b"[ ]", b"[]", b"[")

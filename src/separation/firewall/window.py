@@ -27,9 +27,11 @@ def _options(caseless: bool) -> Any:
 class WindowRegex:
     """A compiled RE2 pattern searched within ``buf[pos:endpos]`` (bytes), returning spans."""
 
-    __slots__ = ("_low", "_regex", "_start", "_unanchored")
+    __slots__ = ("_low", "_regex", "_start", "_unanchored", "caseless", "pattern")
 
     def __init__(self, pattern: str, *, caseless: bool = True) -> None:
+        self.pattern = pattern
+        self.caseless = caseless
         self._regex = re2.compile(pattern.encode("ascii"), _options(caseless))
         low = getattr(self._regex, "_regexp", None)
         anchor = getattr(re2, "_Anchor", None)
