@@ -72,11 +72,16 @@ _PUNCT = {
     "\u25ef": "[",
     "\u274f": "[",
     "\u2116": "#",
+    # An arrow after a label introduces its answer, as a colon does ("Alien Registration Number → …").
+    "\u2192": ":",
+    "\u21d2": ":",
+    "\u27a1": ":",
 }
 
 
 def _build_table() -> dict[int, str]:
-    table: dict[int, str] = {}
+    # Characters past the range below (check boxes, arrows) are listed in _PUNCT explicitly.
+    table: dict[int, str] = {ord(ch): out for ch, out in _PUNCT.items()}
     for code in range(0x80, 0x2500):
         ch = chr(code)
         if ch in _PUNCT:
