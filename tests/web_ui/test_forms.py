@@ -48,8 +48,10 @@ def test_any_form_gives_a_request_or_named_errors(form: dict[str, list[str]]) ->
         assert exc.errors and all(isinstance(k, str) and k for k in exc.errors)
         for message in exc.errors.values():
             typed_values = (v for values in form.values() for v in values if len(v) > 3)
+            # A value that happens to be part of the fixed wording (the example date) is not an echo.
+            wording = message.replace("e.g. 2026-01-05T10:00", "")
             for typed in (v for v in typed_values if v not in ALLOWED):
-                assert typed not in message  # errors name the field, never echo the value
+                assert typed not in wording  # errors name the field, never echo the value
     else:
         assert isinstance(result, Request) and result.asks
 

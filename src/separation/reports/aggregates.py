@@ -10,6 +10,7 @@ import datetime as dt
 import json
 import statistics
 from collections import Counter
+from collections.abc import Mapping
 from typing import Any
 
 import sqlalchemy as sa
@@ -30,18 +31,26 @@ from separation.reports.model import (
 )
 from separation.reports.tables import investigation_accounts
 
-__all__ = ["MAX_PERIOD_DAYS", "build_report", "investigation_request_ids", "is_investigation"]
+__all__ = [
+    "INVESTIGATION_FLAG",
+    "MAX_PERIOD_DAYS",
+    "build_report",
+    "investigation_request_ids",
+    "is_investigation",
+]
 
 MAX_PERIOD_DAYS = 3660
 
 
-def is_investigation(kind: str, citation: str) -> bool:
-    """An obligation that marks a use of city personnel in a criminal investigation with an immigration
-    angle: the 19.30(b) documentation, or the 2025 report on assistance to federal investigations."""
-    text = citation.lower()
-    return (kind == "document" and "19.30(b)" in text) or (
-        kind == "report_council" and "investigation" in text
-    )
+# Packs mark the rules under which city personnel help a criminal investigation with an immigration
+# angle (Minneapolis 19.30(a)(3)-(4) and (b); California's joint task forces) with this flag, so that
+# which decisions count is policy, stated in the pack, not a guess from citation text.
+INVESTIGATION_FLAG = "immigration_angle_assistance"
+
+
+def is_investigation(decision: Mapping[str, Any] | None) -> bool:
+    """Whether the engine's decision marks a use of city personnel in such an investigation."""
+    return bool(decision) and INVESTIGATION_FLAG in (decision or {}).get("flags", ())
 
 
 def _check_period(period_from: dt.date, period_to: dt.date) -> None:
@@ -65,13 +74,17 @@ def _hours(start: str, end: str) -> float:
 
 def investigation_request_ids(conn: sa.Connection, where: list[Any]) -> list[str]:
     rows = conn.execute(
-        sa.select(ObligationRecord.request_id, ObligationRecord.kind, ObligationRecord.citation)
-        .join(RequestRecord, RequestRecord.id == ObligationRecord.request_id)
-        .where(*where, ObligationRecord.kind.in_(("document", "report_council")))
+        sa.select(DecisionRecord.request_id, DecisionRecord.decision_json)
+        .join(RequestRecord, RequestRecord.id == DecisionRecord.request_id)
+        .where(
+            *where,
+            DecisionRecord.stage == ReviewState.proposed,
+            DecisionRecord.decision_json.like(f'%"{INVESTIGATION_FLAG}"%'),
+        )
     ).all()
     seen: dict[str, None] = {}
     for r in rows:
-        if is_investigation(r.kind, r.citation):
+        if is_investigation(json.loads(r.decision_json)):
             seen.setdefault(r.request_id, None)
     return list(seen)
 

@@ -437,7 +437,8 @@ def request_detail(
     names = data.user_names(
         state.db, {e["actor"] for e in item["timeline"]} | {d["decided_by"] for d in item["decisions"]}
     )
-    crim = any(is_investigation(o["kind"], o["citation"]) for o in item["obligations"])
+    proposed = next((d["decision"] for d in item["decisions"] if d.get("stage") == "proposed"), None)
+    crim = is_investigation(proposed or item.get("decision"))
     account = latest_account(state.db, request_id) if crim else None
     letter_text = render_text(_letter_view(request, session, request_id), state.pack_dir)
     return render(
