@@ -38,7 +38,17 @@ from separation.register.settings import Settings, normalise_db_url
 T = TypeVar("T")
 _MAX_BATCH = 64
 
-__all__ = ["Database", "current_revision", "head_revision", "make_engine", "upgrade"]
+_INSERT_ONLY = "separation_insert_only"
+
+
+def insert_only(job: Callable[[sa.Connection], T]) -> Callable[[sa.Connection], T]:
+    """Mark a write job that only inserts new rows (and appends): in a group, its rows wait and go in one
+    multi-row INSERT per table with those of the other insert-only jobs of the group."""
+    setattr(job, _INSERT_ONLY, True)
+    return job
+
+
+__all__ = ["Database", "current_revision", "head_revision", "insert_only", "make_engine", "upgrade"]
 
 _SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 _SYNC_MODES = {"OFF", "NORMAL", "FULL", "EXTRA"}
@@ -194,7 +204,14 @@ class Database:
         try:
             with self.write() as conn:
                 group = start_group(conn)
-                values = [job(conn) for job, _ in batch]
+                values = []
+                for job, _ in batch:
+                    buffered = getattr(job, _INSERT_ONLY, False)
+                    if not buffered:
+                        group.flush(conn)
+                    group.buffering = buffered
+                    values.append(job(conn))
+                    group.buffering = False
                 finish_group(conn, group)
         except Exception as exc:
             if len(batch) == 1:

@@ -41,6 +41,7 @@ __all__ = [
     "canonical",
     "check_checkpoint",
     "entry_hash",
+    "insert_rows",
     "load_or_create_key",
     "make_checkpoint",
     "now_iso",
@@ -98,23 +99,40 @@ class NewEvent:
 _EVENTS = table(Event)
 _HEAD = table(ChainHead)
 _LOCK_HEAD = sa.select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == 1).with_for_update()
-_INSERT_EVENTS = sa.insert(_EVENTS)
 _MOVE_HEAD = (
     sa.update(_HEAD).where(_HEAD.c.id == 1).values(seq=sa.bindparam("new_seq"), hash=sa.bindparam("new_hash"))
 )
 
 
 class ChainGroup:
-    """The head of the chain held in memory while a group of jobs shares one transaction: the head row is
-    locked and read once, and written once before the commit (``finish_group``)."""
+    """The state of a group of jobs sharing one transaction. The head of the chain is held in memory: the
+    head row is locked and read once, and written once before the commit (``finish_group``). While the group
+    runs insert-only jobs (filings), their new rows wait in ``pending`` and go in one multi-row INSERT per
+    table (``flush``), in dependency order, before anything else reads or changes the database."""
 
-    __slots__ = ("head",)
+    __slots__ = ("buffering", "head", "pending")
 
     def __init__(self) -> None:
         self.head: tuple[int, str] | None = None
+        self.buffering = False
+        self.pending: dict[sa.Table, list[dict[str, Any]]] = {}
+
+    def flush(self, conn: sa.Connection) -> None:
+        if not self.pending:
+            return
+        for target in _flush_order(self.pending):
+            conn.execute(sa.insert(target), self.pending[target])
+        self.pending = {}
 
 
 _GROUP = "separation_chain_group"
+
+
+def _flush_order(pending: dict[sa.Table, list[dict[str, Any]]]) -> list[sa.Table]:
+    from separation.register.models import Base
+
+    order = {t: i for i, t in enumerate(Base.metadata.sorted_tables)}
+    return sorted(pending, key=lambda t: order.get(t, len(order)))
 
 
 def start_group(conn: sa.Connection) -> ChainGroup:
@@ -124,8 +142,20 @@ def start_group(conn: sa.Connection) -> ChainGroup:
 
 
 def finish_group(conn: sa.Connection, group: ChainGroup) -> None:
+    group.flush(conn)
     if group.head is not None:
         conn.execute(_MOVE_HEAD, {"new_seq": group.head[0], "new_hash": group.head[1]})
+
+
+def insert_rows(conn: sa.Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+    """Insert new rows now, or, inside an insert-only job of a group, with the group's next flush."""
+    if not rows:
+        return
+    group: ChainGroup | None = conn.get_execution_options().get(_GROUP)
+    if group is not None and group.buffering:
+        group.pending.setdefault(table, []).extend(rows)
+    else:
+        conn.execute(sa.insert(table), rows)
 
 
 @dataclass(frozen=True)
@@ -184,7 +214,7 @@ def append_entries(conn: sa.Connection, events: Iterable[NewEvent], at: str | No
         )
     if not rows:
         return []
-    conn.execute(_INSERT_EVENTS, rows)
+    insert_rows(conn, _EVENTS, rows)
     if group is not None:
         group.head = (seq, prev)
     else:

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from separation.errors import SeparationError
 from separation.register.enums import ComplaintStatus, EventKind, ObligationState, ReviewState
-from separation.register.ledger import Entry, NewEvent, append_entries, canonical
+from separation.register.ledger import Entry, NewEvent, append_entries, canonical, insert_rows
 from separation.register.models import (
     Complaint,
     DecisionRecord,
@@ -40,9 +40,7 @@ _TOKENS = table(Token)
 # In dependency order: what replay empties (last first) and refills.
 PROJECTIONS = (_USERS, _TOKENS, _REQUESTS, _DECISIONS, _OBLIGATIONS, _COMPLAINTS)
 
-_INSERT_REQUEST = sa.insert(_REQUESTS)
 _INSERT_DECISION = sa.insert(_DECISIONS)
-_INSERT_OBLIGATION = sa.insert(_OBLIGATIONS)
 
 
 def append_and_apply(conn: sa.Connection, events: Iterable[NewEvent], at: str | None = None) -> list[int]:
@@ -70,14 +68,12 @@ def apply_entries(conn: sa.Connection, entries: Sequence[Entry]) -> None:
         elif e.kind is EventKind.obligation_opened:
             obligations.append(_obligation_row(conn, e))
         else:
-            if obligations:
-                conn.execute(_INSERT_OBLIGATION, obligations)
-                obligations = []
+            insert_rows(conn, _OBLIGATIONS, obligations)
+            obligations = []
             handler(conn, e)
     if pending_request is not None:
         raise SeparationError("a filed request must be followed by its proposed decision")
-    if obligations:
-        conn.execute(_INSERT_OBLIGATION, obligations)
+    insert_rows(conn, _OBLIGATIONS, obligations)
 
 
 def _request_row(e: Entry) -> dict[str, Any]:
@@ -107,21 +103,24 @@ def _proposed(conn: sa.Connection, e: Entry, request_row: dict[str, Any]) -> Non
     request_row.update(
         pack_id=pack["id"], pack_version=pack["version"], proposed_outcome=outcome, final_outcome=outcome
     )
-    conn.execute(_INSERT_REQUEST, request_row)
-    conn.execute(
-        _INSERT_DECISION,
-        {
-            "id": e.subject_id,
-            "request_id": e.request_id,
-            "stage": ReviewState.proposed,
-            "outcome": outcome,
-            "pack_version": pack["version"],
-            "decision_json": canonical(decision).decode(),
-            "reason": None,
-            "decided_by": None,
-            "decided_at": e.at,
-            "seq": e.seq,
-        },
+    insert_rows(conn, _REQUESTS, [request_row])
+    insert_rows(
+        conn,
+        _DECISIONS,
+        [
+            {
+                "id": e.subject_id,
+                "request_id": e.request_id,
+                "stage": ReviewState.proposed,
+                "outcome": outcome,
+                "pack_version": pack["version"],
+                "decision_json": canonical(decision).decode(),
+                "reason": None,
+                "decided_by": None,
+                "decided_at": e.at,
+                "seq": e.seq,
+            }
+        ],
     )
 
 

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from separation.errors import InputError, NotFoundError, SeparationError
 from separation.policy.model import Decision, Outcome, Request
 from separation.register.auth import Principal
-from separation.register.db import Database
+from separation.register.db import Database, insert_only
 from separation.register.enums import (
     ComplaintCategory,
     ComplaintStatus,
@@ -29,7 +29,7 @@ from separation.register.enums import (
     ReviewState,
     Role,
 )
-from separation.register.ledger import NewEvent, now_iso, seal
+from separation.register.ledger import NewEvent, insert_rows, now_iso, seal
 from separation.register.models import (
     Complaint,
     ComplaintText,
@@ -67,7 +67,7 @@ class FiledRequest:
     obligation_ids: list[str]
 
 
-_INSERT_DESCRIPTION = sa.insert(table(RequestDescription))
+_DESCRIPTIONS = table(RequestDescription)
 
 
 def _uuid() -> str:
@@ -135,12 +135,14 @@ def plan_filing(
     ]
     at = now_iso()
 
+    @insert_only
     def _job(conn: sa.Connection) -> list[int]:
         seqs = append_and_apply(conn, events, at=at)
         if sealed is not None and request.description is not None:
-            conn.execute(
-                _INSERT_DESCRIPTION,
-                {"request_id": request_id, "salt": sealed[0], "description": request.description},
+            insert_rows(
+                conn,
+                _DESCRIPTIONS,
+                [{"request_id": request_id, "salt": sealed[0], "description": request.description}],
             )
         return seqs
 
