@@ -310,3 +310,14 @@ def test_group_commit_isolates_a_failing_job(db: Database) -> None:
     assert result.ok and result.entries == len(ok) == 20
     assert sorted(ok) == list(range(1, 21))
     assert subjects == {f"c{i}" for i in range(30) if i % 3}
+
+
+def test_ids_are_version_4_uuids_and_do_not_repeat() -> None:
+    import uuid
+
+    from separation.register.ids import new_id, new_salt
+
+    ids = {new_id() for _ in range(200_000 // 16)}
+    assert len(ids) == 200_000 // 16
+    assert all(uuid.UUID(i).version == 4 for i in list(ids)[:100])
+    assert len(new_salt()) == 32 and new_salt() != new_salt()

@@ -14,7 +14,6 @@ import datetime as dt
 import hashlib
 import json
 import os
-import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +26,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from separation.errors import InputError
 from separation.register.enums import EventKind
+from separation.register.ids import new_salt
 from separation.register.models import ChainHead, Event, table
 
 __all__ = [
@@ -68,10 +68,6 @@ def now_iso() -> str:
 def sealed_hash(salt: str, text: str) -> str:
     """The commitment to a text kept apart (a description): salted so a guessed text cannot be confirmed."""
     return hashlib.sha256(salt.encode() + b"\x00" + text.encode()).hexdigest()
-
-
-def new_salt() -> str:
-    return secrets.token_hex(16)
 
 
 def entry_hash(prev_hash: str, entry: dict[str, Any]) -> str:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -29,6 +28,7 @@ from separation.register.enums import (
     ReviewState,
     Role,
 )
+from separation.register.ids import new_id
 from separation.register.ledger import NewEvent, insert_rows, now_iso, seal
 from separation.register.models import (
     Complaint,
@@ -71,7 +71,7 @@ _DESCRIPTIONS = table(RequestDescription)
 
 
 def _uuid() -> str:
-    return str(uuid.uuid4())
+    return new_id()
 
 
 def file_request(db: Database, principal: Principal, request: Request, decision: Decision) -> FiledRequest:
