@@ -194,3 +194,19 @@ def test_answers_do_not_depend_on_what_the_memo_holds(minneapolis: Pack, monkeyp
         for request, want in zip(requests, expected, strict=True):
             assert json.loads(decide_json(request, minneapolis)) == json.loads(want)
             assert decide(request, minneapolis).model_dump_json(exclude={"trace"}) == want
+
+
+def test_the_memo_key_covers_every_request_field() -> None:
+    """If a field is added to Request, engine._request_key must take it into account: answers are
+    memoised on that key, and a fact missing from it would return another request's answer."""
+    from separation.policy.model import Process, ReceivedBy, Requester, Resource
+
+    assert set(Request.model_fields) == {
+        "id", "received_at", "description",  # not part of an answer
+        "asks", "channel", "received_by", "requester", "process", "purpose", "offenses",
+        "status_is_element", "items", "resource", "emergency",
+    }  # fmt: skip
+    assert set(ReceivedBy.model_fields) == {"department", "vendor"}
+    assert set(Requester.model_fields) == {"agency", "identified"}
+    assert set(Process.model_fields) == {"document", "signed_by", "form"}
+    assert set(Resource.model_fields) == {"type", "city_controlled"}

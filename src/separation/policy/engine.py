@@ -100,11 +100,13 @@ def decide_json(request: Request, pack: Pack, as_of: dt.date | None = None) -> b
     receipt. So the answer is remembered per (version, facts) as pre-serialised pieces, and only
     the due dates and the caller's id are added per request.
     """
-    received, version, facts, asks = _prepare(request, pack, as_of)
-    key = ("json", version.id, asks, tuple(facts.values()))
+    received = request.received_at.astimezone(pack.timezone).date()
+    version = pack.version_for(as_of or received)
+    key = ("json", version.id, _request_key(request))
     memo = pack.memo
     answer: _JsonAnswer | None = memo.get(key)
     if answer is None:
+        _, _, facts, asks = _prepare(request, pack, as_of)
         ev = _evaluate(pack, version, facts, asks, False)
         whole = orjson.dumps(_json_object(ev, facts, pack))
         # whole == b'{"outcome":…,"rules":[…],"obligations":[],"flags":…}' : keep the parts around obligations
@@ -134,6 +136,33 @@ def decide_json(request: Request, pack: Pack, as_of: dt.date | None = None) -> b
             answer.tail,
             b"}",
         )
+    )
+
+
+def _request_key(request: Request) -> tuple[object, ...]:
+    """Everything in a request an answer can depend on: all of it but the id, the description and
+    the time of receipt (which picks the version and the due dates, and is keyed separately)."""
+    received_by = request.received_by
+    process = request.process
+    resource = request.resource
+    requester = request.requester
+    return (
+        tuple(request.asks),
+        request.channel,
+        received_by.department if received_by else None,
+        received_by.vendor if received_by else None,
+        requester.agency,
+        requester.identified,
+        process.document if process else None,
+        process.signed_by if process else None,
+        process.form if process else None,
+        request.purpose,
+        tuple(request.offenses) if request.offenses else None,
+        request.status_is_element,
+        tuple(request.items) if request.items else None,
+        resource.type if resource else None,
+        resource.city_controlled if resource else None,
+        request.emergency,
     )
 
 
