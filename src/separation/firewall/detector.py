@@ -94,6 +94,7 @@ class _Compiled:
     validator: Callable[[str], bool] | None
     column_name: bool
     topic: bool
+    clause: bool  # the hit must sit in a question put to someone; the finding is the whole question
     plain: bool  # nothing to check around a hit: the hit is the finding
     gate: Any  # an re2.Set over the neighbourhood, or None (see ``_gate``)
     gate_flags: tuple[int, ...]
@@ -115,10 +116,17 @@ class Detector:
         person: dict[str, Any] = {}
         topic: dict[str, Any] = {}
         windows: dict[str, tuple[int, int]] = {}
+        asked: dict[str, Any] = {}
+        institution: dict[str, Any] = {}
         for ctx in self.knowledge.contexts:
+            if ctx.name in ("asked", "institution"):
+                (asked if ctx.name == "asked" else institution)[ctx.language] = _alternation(ctx.patterns)
+                continue
             (person if ctx.name == "person" else topic)[ctx.language] = _alternation(ctx.patterns)
             pw, tw = windows.get(ctx.language, (60, 80))
             windows[ctx.language] = (ctx.window, tw) if ctx.name == "person" else (pw, ctx.window)
+        self._asked = asked
+        self._institution = institution
         self._person = person
         self._topic = topic
         self._windows = windows
@@ -186,11 +194,13 @@ class Detector:
             validator=validator,
             column_name=rule.validator == "column_name",
             topic=rule.topic,
+            clause=rule.clause,
             plain=(
                 all(c is None for c in checks.values())
                 and not check_options
                 and rule.validator is None
                 and not rule.topic
+                and not rule.clause
                 and rule.kind != "status"  # a status may sit inside a question
                 and rule.score >= THRESHOLD
             ),
@@ -366,12 +376,44 @@ class Detector:
                 return None
         elif item.validator is not None and not item.validator(buf[start:end].decode("ascii")):
             return None
+        if item.clause:
+            found = self._question(item.language, buf, lo, hi, start, end)
+            if found is None:
+                return None
+            start, end = found
         score = item.score
         if item.topic:
             score = self._topic_score(item.language, score, buf, start, end, lo, hi, flagged)
         if score < THRESHOLD:
             return None
         return start, end, score if score < 0.99 else 0.99
+
+    def _question(
+        self, language: str, buf: bytes, lo: int, hi: int, start: int, end: int
+    ) -> tuple[int, int] | None:
+        """The question around a hit, when it is put to someone: "Has ICE ever detained you?".
+
+        The clause runs from the last sentence break before the hit to a "?" after it, with no break
+        between. It must name whom it asks about (you, usted, the family…) unless it is a short label
+        ending in "?" ("US citizen?", "¿Ciudadano?"); a question about an institution ("Does the city
+        share data with ICE?") or about the writer ("Will they check my visa?") asks for no one's status.
+        """
+        span = _clause(buf, lo, hi, start, end)
+        if span is None:
+            return None
+        cs, q = span
+        text = buf[cs:q]
+        institution = self._institution.get(language)
+        if institution is not None and institution.search(buf, cs, q) is not None:
+            return None
+        if len(text.split()) <= 5 and _field_start(buf, lo, cs):
+            return cs, q + 1
+        if _MINE.search(b" " + text.lower() + b" ") is not None:
+            return None
+        asked = self._asked.get(language)
+        if asked is None or asked.search(buf, cs, q) is None:
+            return None
+        return cs, q + 1
 
     def _topic_score(
         self,
@@ -413,6 +455,56 @@ class Detector:
 def _more_text(buf: bytes, at: int, hi: int) -> bool:
     """Is there anything but white space in ``buf[at:hi]``? (A bounded look first: texts can be long.)"""
     return bool(buf[at : min(hi, at + 64)].strip()) or bool(buf[at:hi].strip())
+
+
+_MINE = re2.compile(rb"[^a-z](?:my|me|mine|mi|mis)[^a-z]")
+_CLAUSE_REACH = 140
+
+
+def _sentence_break(head: bytes) -> int:
+    """Where the last sentence ends in ``head`` (-1: none): a line break, "?", "!", ":", ";", a quote,
+    or a period that ends a word ("U.S." and "No." do not end a sentence)."""
+    cut = max(
+        head.rfind(b"\n"),
+        head.rfind(b"?"),
+        head.rfind(b"!"),
+        head.rfind(b":"),
+        head.rfind(b";"),
+        head.rfind(b'"'),
+    )
+    dot = head.rfind(b". ")
+    while dot > cut:
+        prev = head[dot - 1 : dot]
+        if prev.islower() or prev.isdigit() or prev == b")":
+            return dot
+        dot = head.rfind(b". ", 0, dot)
+    return cut
+
+
+def _clause(buf: bytes, lo: int, hi: int, start: int, end: int) -> tuple[int, int] | None:
+    """The question clause around ``[start, end)``: (clause start, offset of its "?"), or None."""
+    q = buf.find(b"?", end, min(hi, end + _CLAUSE_REACH))
+    if q < 0:
+        return None
+    between = buf[end:q]
+    if b"\n" in between or b"!" in between or b". " in between or b'"' in between:
+        return None
+    floor = max(lo, start - _CLAUSE_REACH)
+    cut = _sentence_break(buf[floor:start])
+    cs = floor + cut + 1 if cut >= 0 else floor
+    while cs < start and buf[cs : cs + 1] in (b" ", b"'", b"(", b"\t", b"-"):
+        cs += 1
+    return cs, q
+
+
+def _field_start(buf: bytes, lo: int, cs: int) -> bool:
+    """Does a clause open a line or a field (after "|", a tab or a wide gap), as a form label does?"""
+    head = buf[max(lo, cs - 3) : cs]
+    return (
+        cs <= lo
+        or head.endswith((b"\n", b"|", b"\t", b"  ", b"| ", b"?", b"\n "))
+        or head.rstrip(b" ").endswith(b"|")
+    )
 
 
 _BOXES = (b"( )", b"()", b"[ ]", b"[]", b"[")

@@ -56,6 +56,7 @@ class Rule:
     require_window: int = 3
     options_ok: bool = False
     topic: bool = False
+    clause: bool = False
     validator: str | None = None
     value: str | None = None
 
@@ -171,6 +172,7 @@ def _rule(raw: Any, lang: str, variables: Mapping[str, str], where: str) -> Rule
         window=int(raw.get("window", 30)),
         require_window=int(raw.get("require_window", 3)),
         topic=bool(raw.get("topic", False)),
+        clause=bool(raw.get("clause", False)),
         validator=validator,
         value=_substitute(value, variables, where) if isinstance(value, str) else None,
     )
@@ -207,7 +209,7 @@ def load_knowledge(languages: Sequence[str] = LANGUAGES) -> Knowledge:
                 seen.add(rule.id)
                 rules.append(rule)
         ctx = _read(lang, "context.yaml") or {}
-        for cname in ("person", "topic"):
+        for cname in ("person", "topic", "asked", "institution"):
             raw = ctx.get(cname)
             if raw is None:
                 continue
