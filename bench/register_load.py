@@ -221,9 +221,10 @@ def run_wrk(
     assert total, out
     secs = float(total.group(2)) * (60 if total.group(3) == "m" else 1)
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
-    n_err = (int(errors.group(1)) if errors else 0) + (sum(int(x) for x in sock.groups()) if sock else 0)
-    return Result(int(total.group(1)), secs, latency("50"), latency("99"), n_err, "wrk")
+    sock = re.search(r"Socket errors: (.*)$", out, re.M)
+    n_err = int(errors.group(1)) if errors else 0
+    tool = f"wrk; socket errors: {sock.group(1)}" if sock else "wrk"
+    return Result(int(total.group(1)), secs, latency("50"), latency("99"), n_err, tool)
 
 
 def _py_worker(
