@@ -457,7 +457,7 @@ def _more_text(buf: bytes, at: int, hi: int) -> bool:
     return bool(buf[at : min(hi, at + 64)].strip()) or bool(buf[at:hi].strip())
 
 
-_MINE = re2.compile(rb"[^a-z](?:my|me|mine|mi|mis)[^a-z]")
+_MINE = re2.compile(rb"[^a-z](?:my|mine|mi|mis)[^a-z]")
 _CLAUSE_REACH = 140
 
 
