@@ -136,7 +136,9 @@ class Detector:
         for index, rule in enumerate(self.knowledge.rules):
             compiled.append(self._compile(rule))
             for regex in rule.patterns:
-                patterns.append(Pattern(regex=regex, caseless=rule.caseless, where=rule.id))
+                patterns.append(
+                    Pattern(regex=regex, caseless=rule.caseless, where=rule.id, start=not rule.clause)
+                )
                 owners.append(index)
         self._rules = tuple(compiled)
         self._owners = tuple(owners)
@@ -262,6 +264,8 @@ class Detector:
             item = by_pattern[pid]
             if lang is not None and item.language != lang and item.kind != "identifier":
                 continue
+            if item.clause:
+                start = end - 1  # reported without a start: the clause is found back from its "?"
             if start > doc_end:
                 # Hits come in end order: the hit is in this text or one of the next few.
                 doc += 1
@@ -357,7 +361,15 @@ class Detector:
             if check.ends_after(buf, low if low > lo else lo, start, start - 1):
                 return None  # "81,000 undocumented immigrants": a count, not a person
         check = item.after
-        if check is not None and flagged & _AFTER:
+        if item.clause:
+            found = self._question(item.language, buf, lo, hi, start, end)
+            if found is None:
+                return None
+            start, end = found
+            # The question's word is somewhere in the clause: its suppressors may be anywhere in it.
+            if check is not None and check.search(buf, start, end) is not None:
+                return None
+        elif check is not None and flagged & _AFTER:
             stop = end + window + _REACH
             span = check.search(buf, end, stop if stop < hi else hi)
             if span is not None and span[0] <= end + window:
@@ -376,11 +388,6 @@ class Detector:
                 return None
         elif item.validator is not None and not item.validator(buf[start:end].decode("ascii")):
             return None
-        if item.clause:
-            found = self._question(item.language, buf, lo, hi, start, end)
-            if found is None:
-                return None
-            start, end = found
         score = item.score
         if item.topic:
             score = self._topic_score(item.language, score, buf, start, end, lo, hi, flagged)
@@ -483,7 +490,8 @@ def _sentence_break(head: bytes) -> int:
 
 def _clause(buf: bytes, lo: int, hi: int, start: int, end: int) -> tuple[int, int] | None:
     """The question clause around ``[start, end)``: (clause start, offset of its "?"), or None."""
-    q = buf.find(b"?", end, min(hi, end + _CLAUSE_REACH))
+    # A clause rule's match may itself end with the "?".
+    q = buf.find(b"?", end - 1, min(hi, end + _CLAUSE_REACH))
     if q < 0:
         return None
     between = buf[end:q]

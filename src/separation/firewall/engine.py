@@ -34,6 +34,9 @@ class Pattern:
     regex: str
     caseless: bool
     where: str  # the rule id, for error messages
+    # Report the leftmost start (costly in Hyperscan, impossible for long bounded repeats). Without
+    # it the engine may report any start; the detector then works from the end.
+    start: bool = True
 
 
 class Scanner(Protocol):
@@ -72,7 +75,8 @@ class HyperscanScanner:
         import hyperscan
 
         flags = [
-            hyperscan.HS_FLAG_SOM_LEFTMOST | (hyperscan.HS_FLAG_CASELESS if p.caseless else 0)
+            (hyperscan.HS_FLAG_SOM_LEFTMOST if p.start else 0)
+            | (hyperscan.HS_FLAG_CASELESS if p.caseless else 0)
             for p in patterns
         ]
         expressions = [_bounded(p.regex) for p in patterns]
@@ -154,7 +158,10 @@ def _first_bad(patterns: Sequence[Pattern], hyperscan: Any) -> str:
         db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
         try:
             db.compile(
-                expressions=[_bounded(p.regex)], ids=[0], elements=1, flags=[hyperscan.HS_FLAG_SOM_LEFTMOST]
+                expressions=[_bounded(p.regex)],
+                ids=[0],
+                elements=1,
+                flags=[hyperscan.HS_FLAG_SOM_LEFTMOST if p.start else 0],
             )
         except hyperscan.error:
             return f"rule {p.where}: a pattern Hyperscan cannot compile"
