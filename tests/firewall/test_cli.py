@@ -48,6 +48,20 @@ def test_redact_text_and_json(tmp_path: Path) -> None:
     assert first["log"] == {"total": 1, "by_kind": {"status": 1}, "by_rule": {"en.status.undocumented": 1}}
 
 
+def test_redact_keeps_one_output_line_per_record() -> None:
+    rows = _jsonl(
+        [
+            {"id": 1, "text": "Line one.\nShe is undocumented.\r\nPath C:\\temp"},
+            {"id": 2, "text": "plain"},
+        ]
+    )
+    result = runner.invoke(app, ["redact", "-"], input=rows)
+    assert result.exit_code == 0
+    lines = result.stdout.split("\n")
+    assert lines[:2] == ["Line one.\\nShe is [REDACTED].\\r\\nPath C:\\\\temp", "plain"]
+    assert lines[2:] == [""]
+
+
 def test_redact_hash_needs_key_env(monkeypatch: object) -> None:
     rows = _jsonl([{"id": 1, "text": "A# A213456789"}])
     assert runner.invoke(app, ["redact", "--operator", "hash", "-"], input=rows).exit_code == 2

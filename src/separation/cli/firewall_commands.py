@@ -2,6 +2,10 @@
 
 Input for detect/redact is JSON Lines ``{"id": ..., "text": ...}``; output keeps input order. Errors
 name the line and the problem, never the text.
+
+``redact`` prints one line per input record. In its plain-text output a text's own line breaks are
+written as ``\n`` (and ``\r``), and a backslash as ``\\``, so that line N of the output is always
+record N; ``--json`` prints ``{id, text, log}`` objects with the text unescaped.
 """
 
 from __future__ import annotations
@@ -18,7 +22,14 @@ import typer
 from separation.cli._app import EXIT_FOUND, EXIT_OK, app, guarded
 from separation.errors import InputError
 
-__all__ = ["MAX_LINE_BYTES", "detect_command", "eval_command", "lint_command", "redact_command"]
+__all__ = [
+    "MAX_LINE_BYTES",
+    "detect_command",
+    "eval_command",
+    "lint_command",
+    "one_line",
+    "redact_command",
+]
 
 MAX_LINE_BYTES = 10 << 20
 _BATCH = 2048
@@ -82,6 +93,13 @@ def _batches(path: str) -> Iterator[list[tuple[int, Any, str]]]:
         yield batch
 
 
+def one_line(text: str) -> str:
+    """A text on one output line: backslash, CR and LF escaped as in JSON strings (reversible)."""
+    if "\\" not in text and "\n" not in text and "\r" not in text:
+        return text
+    return text.replace("\\", "\\\\").replace("\n", "\\n").replace("\r", "\\r")
+
+
 def _write(data: bytes) -> None:
     sys.stdout.buffer.write(data)
 
@@ -125,7 +143,11 @@ def redact_command(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print {id, text, log} JSON lines")] = False,
 ) -> None:
-    """Print each text with every finding replaced (default placeholder [REDACTED] for every kind)."""
+    """Print each text with every finding replaced (default placeholder [REDACTED] for every kind).
+
+    One output line per input record: line breaks inside a text are printed as \\n (a backslash as
+    \\\\); --json prints {id, text, log} objects instead.
+    """
     from separation.firewall import OPERATORS, detect_many, redact
 
     _check_lang(lang)
@@ -147,7 +169,7 @@ def redact_command(
             if as_json:
                 out += orjson.dumps({"id": rid, "text": result.text, "log": result.log.to_dict()})
             else:
-                out += result.text.encode("utf-8")
+                out += one_line(result.text).encode("utf-8")
             out += b"\n"
         _write(bytes(out))
     sys.stdout.flush()
