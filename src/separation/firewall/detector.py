@@ -515,7 +515,7 @@ def _field_start(buf: bytes, lo: int, cs: int) -> bool:
     )
 
 
-_BOXES = (b"( )", b"()", b"[ ]", b"[]", b"[")
+_BOXES = (b"( )", b"()", b"[ ]", b"[]", b"[ ", b"[x]", b"[X]")
 _MARKS = bytes(1 if chr(b) in "[(/" else 0 for b in range(256))
 
 
