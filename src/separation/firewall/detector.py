@@ -67,7 +67,9 @@ def _gate(checks: list[tuple[int, WindowRegex]]) -> tuple[Any, tuple[int, ...]] 
         gate.Add(("" if regex.caseless else "(?-i)") + regex.pattern)
         flags.append(flag)
     gate.Compile()
-    return gate, tuple(flags)
+    # The wrapper's Match only re-checks the argument type; call the compiled set directly when present.
+    low = getattr(gate, "_set", None)
+    return (low if low is not None and hasattr(low, "Match") else gate), tuple(flags)
 
 
 @dataclass(frozen=True, slots=True)
