@@ -210,3 +210,67 @@ def test_the_memo_key_covers_every_request_field() -> None:
     assert set(Requester.model_fields) == {"agency", "identified"}
     assert set(Process.model_fields) == {"document", "signed_by", "form"}
     assert set(Resource.model_fields) == {"type", "city_controlled"}
+
+
+MUTATIONS: list[tuple[str, Any]] = [
+    ("id", 7),
+    ("id", "x" * 300),
+    ("description", ["not", "text"]),
+    ("received_at", "2026-01-06T10:00:00"),
+    ("received_at", "2026-01-06 10:00:00-06:00"),
+    ("received_at", "20260106T100000-0600"),
+    ("received_at", "2026-01-06T10:00:00.25Z"),
+    ("received_at", 1767715200),
+    ("asks", ["detain"]),
+    ("purpose", "civil"),
+    ("extra", 1),
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    raw=requests,
+    request_id=st.one_of(st.none(), st.text(max_size=12)),
+    mutation=st.one_of(st.none(), st.sampled_from(MUTATIONS)),
+    repeat=st.integers(min_value=1, max_value=3),
+)
+def test_batch_triage_says_what_the_full_model_says(
+    minneapolis: Pack, raw: dict[str, Any], request_id: str | None, mutation: Any, repeat: int
+) -> None:
+    from separation.errors import InputError
+    from separation.policy.batch import BatchTriage
+    from separation.policy.intake import parse_request
+
+    item = raw | {"id": request_id}
+    if mutation is not None:
+        item = item | {mutation[0]: mutation[1]}
+    line = json.dumps(item).encode()
+    try:
+        expected: Any = json.loads(decide_json(parse_request(line), minneapolis))
+    except InputError as exc:
+        expected = ("error", exc.field)
+    batch = BatchTriage(minneapolis)
+    for _ in range(repeat):  # later passes are served from the shapes already validated
+        try:
+            got: Any = json.loads(batch.decide_line(line, "test"))
+        except InputError as exc:
+            got = ("error", exc.field)
+        assert got == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(raw=requests, shift=st.integers(min_value=-400, max_value=400), other_id=st.text(max_size=12))
+def test_batch_triage_reuses_a_shape_only_for_what_it_can_vouch_for(
+    minneapolis: Pack, raw: dict[str, Any], shift: int, other_id: str
+) -> None:
+    from separation.policy.batch import BatchTriage
+    from separation.policy.intake import parse_request
+
+    first = json.dumps(raw).encode()
+    when = dt.datetime.fromisoformat(raw["received_at"]) + dt.timedelta(days=shift, minutes=shift)
+    second_item = raw | {"id": other_id, "description": "other words", "received_at": when.isoformat()}
+    second = json.dumps(second_item).encode()
+    batch = BatchTriage(minneapolis)
+    for line in (first, second):
+        expected = json.loads(decide_json(parse_request(line), minneapolis))
+        assert json.loads(batch.decide_line(line, "test")) == expected

@@ -14,7 +14,7 @@ from separation.cli._app import EXIT_OK, EXIT_USAGE, app, err_console, guarded, 
 from separation.cli.decision_view import render_decision
 from separation.errors import InputError, NotFoundError
 from separation.policy import Request, decide, load_pack, parse_pack_ref
-from separation.policy.engine import decide_json
+from separation.policy.batch import BatchTriage
 from separation.policy.intake import iter_requests, parse_request
 
 __all__ = ["triage"]
@@ -60,14 +60,15 @@ def triage(
     pack = load_pack(name)
     failures = 0
     write = sys.stdout.buffer.write
+    batch = BatchTriage(pack, as_of=when) if json_out and not explain else None
     with open_input(source) as stream:
         for where, item in iter_requests(stream, source=source):
             try:
-                request: Request = parse_request(item, where=where)
-                if json_out and not explain:
-                    write(decide_json(request, pack, as_of=when))
+                if batch is not None:
+                    write(batch.decide_line(item, where))
                     write(b"\n")
                     continue
+                request: Request = parse_request(item, where=where)
                 decision = decide(request, pack, as_of=when, explain=explain)
             except (InputError, NotFoundError) as exc:
                 failures += 1

@@ -100,19 +100,40 @@ def decide_json(request: Request, pack: Pack, as_of: dt.date | None = None) -> b
     receipt. So the answer is remembered per (version, facts) as pre-serialised pieces, and only
     the due dates and the caller's id are added per request.
     """
-    received = request.received_at.astimezone(pack.timezone).date()
+    return answer_json(request, request_key(request), request.received_at, request.id, pack, as_of)
+
+
+def answer_json(
+    facts_of: Request,
+    key: tuple[object, ...],
+    received_at: dt.datetime,
+    request_id: str | None,
+    pack: Pack,
+    as_of: dt.date | None = None,
+) -> bytes:
+    """``decide_json`` for a request whose facts are those of ``facts_of`` (``key`` is its
+    ``request_key``), received at ``received_at``, with the caller's ``request_id``."""
+    received = received_at.astimezone(pack.timezone).date()
+    return b'{"request_id":' + orjson.dumps(request_id) + answer_tail(facts_of, key, received, pack, as_of)
+
+
+def answer_tail(
+    facts_of: Request, key: tuple[object, ...], received: dt.date, pack: Pack, as_of: dt.date | None = None
+) -> bytes:
+    """Everything of the Decision JSON after its ``request_id``, for a request received on the
+    local date ``received``: it depends on nothing else, so batch callers may keep it."""
     version = pack.version_for(as_of or received)
-    key = ("json", version.id, _request_key(request))
+    memo_key = ("json", version.id, key)
     memo = pack.memo
-    answer: _JsonAnswer | None = memo.get(key)
+    answer: _JsonAnswer | None = memo.get(memo_key)
     if answer is None:
-        _, _, facts, asks = _prepare(request, pack, as_of)
-        ev = _evaluate(pack, version, facts, asks, False)
+        facts = extract_facts(facts_of, agencies=pack.agencies, offenses=pack.offenses, forms=pack.forms)
+        ev = _evaluate(pack, version, facts, tuple(dict.fromkeys(facts_of.asks)), False)
         whole = orjson.dumps(_json_object(ev, facts, pack))
         # whole == b'{"outcome":…,"rules":[…],"obligations":[],"flags":…}' : keep the parts around obligations
         cut = whole.index(b',"obligations":[]')
         answer = _JsonAnswer(whole[1:cut], ev.duties, whole[cut + len(b',"obligations":[]') + 1 : -1])
-        _remember(memo, key, answer)
+        _remember(memo, memo_key, answer)
     schedule_key = ("schedule", answer.duties, received)
     obligations: bytes | None = memo.get(schedule_key)
     if obligations is None:
@@ -123,23 +144,10 @@ def decide_json(request: Request, pack: Pack, as_of: dt.date | None = None) -> b
             ]
         )
         _remember(memo, schedule_key, obligations)
-    request_id = orjson.dumps(request.id)
-    return b"".join(
-        (
-            b'{"request_id":',
-            request_id,
-            b",",
-            answer.head,
-            b',"obligations":',
-            obligations,
-            b",",
-            answer.tail,
-            b"}",
-        )
-    )
+    return b"".join((b",", answer.head, b',"obligations":', obligations, b",", answer.tail, b"}"))
 
 
-def _request_key(request: Request) -> tuple[object, ...]:
+def request_key(request: Request) -> tuple[object, ...]:
     """Everything in a request an answer can depend on: all of it but the id, the description and
     the time of receipt (which picks the version and the due dates, and is keyed separately)."""
     received_by = request.received_by

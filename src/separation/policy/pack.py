@@ -10,6 +10,7 @@ Every problem is reported as a PackError naming the file, the rule id and what i
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import datetime as dt
 import hashlib
@@ -203,6 +204,7 @@ class Pack:
     calendar: BusinessCalendar
     report_business_days: int
     versions: tuple[PackVersion, ...]  # oldest first
+    version_dates: tuple[dt.date, ...]  # their effective dates, for bisecting
     agencies: NameTable
     offenses: NameTable
     forms: NameTable
@@ -217,14 +219,11 @@ class Pack:
 
     def version_for(self, day: dt.date) -> PackVersion:
         """The version in force on ``day``."""
-        chosen = None
-        for version in self.versions:
-            if version.effective_from <= day:
-                chosen = version
-        if chosen is None:
+        index = bisect.bisect_right(self.version_dates, day) - 1
+        if index < 0:
             first = self.versions[0].effective_from
             raise NotFoundError(f"pack '{self.id}' has no version in force on {day} (it starts {first})")
-        return chosen
+        return self.versions[index]
 
 
 def packs_root() -> Path:
@@ -333,6 +332,7 @@ def _compile(root: Path) -> Pack:
         calendar=BusinessCalendar(doc.calendar.country, doc.calendar.subdivision, doc.calendar.city_holidays),
         report_business_days=doc.defaults.report_business_days,
         versions=versions,
+        version_dates=tuple(v.effective_from for v in versions),
         agencies=tables["agency_class"],
         offenses=tables["offense_classes"],
         forms=tables["form_classes"],
