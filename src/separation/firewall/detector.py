@@ -298,7 +298,7 @@ class Detector:
                 continue
             span = verify(item, buffer, marks, start, end, doc_start, doc_end)
             if span is not None:
-                kind = item.kind
+                kind = span[3] or item.kind
                 if kind == "status" and _in_question(buffer, doc_start, doc_end, span[0], span[1]):
                     kind = "question"
                 found.append(
@@ -317,13 +317,16 @@ class Detector:
 
     def _verify(
         self, item: _Compiled, buf: bytes, marks: bytes, start: int, end: int, lo: int, hi: int
-    ) -> tuple[int, int, float] | None:
-        """The checks around one hit, cheapest first; the (possibly narrowed) span and its score."""
+    ) -> tuple[int, int, float, str | None] | None:
+        """The checks around one hit, cheapest first: the (possibly moved) span, its score, and its
+        kind when it is not the rule's (a form question found through its status options)."""
         if item.check_options:
             # ``marks`` holds 1 where the text has "[", "(" or "/": most hits have none before them.
             low = start - 40
             if marks.find(1, low if low > lo else lo, start) >= 0 and _is_option(buf, lo, start):
-                return None
+                # An option describes no one, but the question it answers asks for status.
+                prompt = _option_prompt(buf, lo, start) if item.kind == "status" else None
+                return None if prompt is None else (prompt[0], prompt[1], item.score, "question")
         window = item.window
         check = item.require
         if check is not None:
@@ -395,7 +398,7 @@ class Detector:
             score = self._topic_score(item.language, score, buf, start, end, lo, hi, flagged)
         if score < THRESHOLD:
             return None
-        return start, end, score if score < 0.99 else 0.99
+        return start, end, score if score < 0.99 else 0.99, None
 
     def _question(
         self, language: str, buf: bytes, lo: int, hi: int, start: int, end: int
@@ -518,6 +521,43 @@ def _field_start(buf: bytes, lo: int, cs: int) -> bool:
 
 
 _BOXES = (b"( )", b"()", b"[ ]", b"[]", b"[ ", b"[x]", b"[X]")
+
+
+def _option_prompt(buf: bytes, lo: int, start: int) -> tuple[int, int] | None:
+    """The prompt a form's options answer: the text before the first box on the option's line, or the
+    line above when the options start the line ("Which best describes you? ( ) U.S. citizen …")."""
+    line = max(lo, buf.rfind(b"\n", lo, start) + 1)
+    seg = buf[line:start]
+    first = min((i for i in (seg.find(box) for box in _BOXES) if i >= 0), default=-1)
+    if first < 0:
+        return None  # a slash list ("Refugee/Asylee") names no prompt
+    ps, pe = line, line + first
+    while pe > ps and buf[pe - 1 : pe] in (b" ", b"\t", b":"):
+        pe -= 1
+    if pe <= ps:
+        if line - 1 <= lo:
+            return None
+        pe = line - 1
+        ps = max(lo, buf.rfind(b"\n", lo, pe) + 1)
+        while pe > ps and buf[pe - 1 : pe] in (b" ", b"\t", b":"):
+            pe -= 1
+        if pe <= ps or any(box in buf[ps:pe] for box in _BOXES):
+            return None
+    cut = _sentence_break(buf[ps : pe - 1])
+    if cut >= 0:
+        ps += cut + 1
+    while ps < pe and buf[ps : ps + 1] in (b" ", b"\t", b"-", b"*"):
+        ps += 1
+    if pe <= ps or pe - ps > 120:
+        return None
+    if _DOCUMENT_LIST.search(buf[ps:pe].lower()) is not None:
+        return None  # a list of identity documents shown is a proxy, not a status question
+    return ps, pe
+
+
+_DOCUMENT_LIST = re2.compile(rb"document|identif|\bids?\b|proof of (?:identity|address|income)")
+
+
 _MARKS = bytes(1 if chr(b) in "[(/" else 0 for b in range(256))
 
 
