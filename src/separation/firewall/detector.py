@@ -299,7 +299,11 @@ class Detector:
             span = verify(item, buffer, marks, start, end, doc_start, doc_end)
             if span is not None:
                 kind = span[3] or item.kind
-                if kind == "status" and _in_question(buffer, doc_start, doc_end, span[0], span[1]):
+                if (
+                    kind == "status"
+                    and buffer.find(b"?", span[1], span[1] + 60) >= 0  # most statuses are not in a question
+                    and _in_question(buffer, doc_start, doc_end, span[0], span[1])
+                ):
                     kind = "question"
                 found.append(
                     (
