@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
 
 from separation import __version__
 from separation.register.settings import Settings
@@ -35,6 +36,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # Compile the firewall's detector before the first /api/screen call, not during it (seconds).
+        from separation.firewall import detector
+
+        await run_in_threadpool(detector)
         yield
         state.db.dispose()
 
