@@ -147,9 +147,7 @@ def test_compiled_database_cache_round_trip(tmp_path: Path) -> None:
     assert first.scan(buf) == second.scan(buf) == [(0, 6, 18)]
 
 
-def test_no_cache_file_without_an_explicit_location(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_no_cache_file_without_an_explicit_location(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     pytest.importorskip("hyperscan")
     from separation.firewall.engine import HyperscanScanner, Pattern
 

@@ -25,6 +25,25 @@ POSITIVES = [
     ("País de ciudadanía: ______", "País de ciudadanía"),
     ("¿Tiene papeles?", "Tiene papeles"),
     ("Le preguntó si tenía papeles.", "preguntó si tenía papeles"),
+    # Questions put to someone, found up to their "?" ("clause" rules).
+    ("Have you ever been arrested by immigration?", "arrested by immigration"),
+    ("Could you confirm whether your work permit is still valid?", "work permit"),
+    ("¿Con qué visa entró usted al país?", "visa"),
+    ("¿Cuenta con algún tipo de estatus legal en EE. UU.?", "estatus legal"),
+    ("Citizen or national?", "Citizen or national"),
+    # Demands for a person's papers and forms whose options are statuses.
+    ('The manager told him: "Show me your papers."', "Show me your papers"),
+    ("Mándame foto de tu mica.", "Mándame foto de tu mica"),
+    (
+        "Which best describes you? ( ) U.S. citizen ( ) Permanent resident ( ) Other",
+        "Which best describes you",
+    ),
+    ("Type of work authorization  [ ] citizen [ ] green card [ ] EAD", "Type of work authorization"),
+    ("<label>Citizenship status</label><input>", "Citizenship status"),
+    (
+        "Fecha de vencimiento de su estancia autorizada: ____",
+        "Fecha de vencimiento de su estancia autorizada",
+    ),
 ]
 
 NEGATIVES = [
@@ -35,6 +54,13 @@ NEGATIVES = [
     "Emergency contact (ICE): ______",
     "Permit number: 2024-0042",
     "Ella tiene papeles del carro en la guantera.",
+    # A question about an institution, or one that names no one.
+    "Does the city share information with ICE?",
+    "¿La ciudad pregunta por el estatus migratorio?",
+    "Is it legal to park on the boulevard?",
+    "¿Su vehículo estaba estacionado legalmente?",
+    '{"fields": ["phone", "ward", "resident_status"], "resident_status": ["Minneapolis", "Other city"]}',
+    "Payment: [ ] Visa  [ ] MasterCard  [ ] Cash",
 ]
 
 

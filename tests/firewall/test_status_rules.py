@@ -38,10 +38,23 @@ POSITIVES = [
     ("They called him an illegal.", "called him an illegal"),
     ("Deportaron a su esposo en 2020.", "Deportaron a su esposo"),
     ("He has asylum and works downtown.", "has asylum"),
+    # A person's documents, their expiry, residency obtained, quoted labels.
+    ("He cannot start until his EAD arrives.", "his EAD"),
+    ("The renewal is late because my work permit expired in May.", "work permit expired"),
+    ("She got her residency last year.", "got her residency"),
+    ('The neighbor keeps saying "she is illegal" to other tenants.', "is illegal"),
+    ("Se le venció el permiso de trabajo en marzo.", "venció el permiso de trabajo"),
+    ("A su papá se lo llevó inmigración.", "se lo llevó inmigración"),
+    ("Su esposo está esperando su audiencia de asilo.", "audiencia de asilo"),
     ("Tiene audiencia en la corte de inmigración.", "audiencia en la corte de inmigración"),
 ]
 
 HARD_NEGATIVES = [
+    "Parking there is illegal; no human is illegal.",
+    "Please do not mow the naturalized areas until after the first frost.",
+    "She lost her Visa debit card at the gas station.",
+    "El piso del baño estaba mojado y la señora se resbaló.",
+    "If not a U.S. citizen, attach a copy of your card.",
     "Put ice on the sidewalk before the storm; black ice on Lake Street.",
     "Officer documented the injuries at the scene; police notice served on the office.",
     "EB I-94 at Riverside was closed after a crash near mile 235.",
