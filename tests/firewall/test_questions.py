@@ -61,6 +61,7 @@ NEGATIVES = [
     "¿Su vehículo estaba estacionado legalmente?",
     '{"fields": ["phone", "ward", "resident_status"], "resident_status": ["Minneapolis", "Other city"]}',
     "Payment: [ ] Visa  [ ] MasterCard  [ ] Cash",
+    "Household members: [ ] senior citizen  [ ] veteran  [ ] child under 5",
 ]
 
 

@@ -324,13 +324,16 @@ class Detector:
     ) -> tuple[int, int, float, str | None] | None:
         """The checks around one hit, cheapest first: the (possibly moved) span, its score, and its
         kind when it is not the rule's (a form question found through its status options)."""
+        prompt: tuple[int, int] | None = None
         if item.check_options:
             # ``marks`` holds 1 where the text has "[", "(" or "/": most hits have none before them.
             low = start - 40
             if marks.find(1, low if low > lo else lo, start) >= 0 and _is_option(buf, lo, start):
-                # An option describes no one, but the question it answers asks for status.
+                # An option describes no one, but the question it answers asks for status (once the
+                # option itself has passed its suppressors: "[ ] senior citizen" asks nothing).
                 prompt = _option_prompt(buf, lo, start) if item.kind == "status" else None
-                return None if prompt is None else (prompt[0], prompt[1], item.score, "question")
+                if prompt is None:
+                    return None
         window = item.window
         check = item.require
         if check is not None:
@@ -383,6 +386,8 @@ class Detector:
             span = check.search(buf, end, stop if stop < hi else hi)
             if span is not None and span[0] <= end + window:
                 return None
+        if prompt is not None:
+            return prompt[0], prompt[1], item.score, "question"
         check = item.value
         if check is not None:
             span = check.last(buf, start, end)
