@@ -219,6 +219,10 @@ def test_letter_after_override_states_the_review(api: Api) -> None:
     )
     html = api.get(f"/api/requests/{filed['id']}/letter", "auditor").text
     assert "City Attorney" in html and "a judicial warrant may follow" in html
+    # The attorney's outcome, not the engine's proposal, is what each ask shows.
+    text = api.get(f"/api/requests/{filed['id']}/letter", "auditor").text
+    assert "hold: referred to the City Attorney" in text.replace("<li>", "").replace("</li>", "")
+    assert "hold: declined" not in text
 
 
 def test_ledger_verify_and_checkpoint_over_http(api: Api) -> None:

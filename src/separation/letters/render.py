@@ -24,6 +24,7 @@ _ASK_OUTCOME = {
     "refer": "referred to the City Attorney",
     "partial": "in part",
 }
+_ASK_UNSTATED = "decided on review (see below)"
 
 
 def letter_context(view: dict[str, Any], *, jurisdiction: str, today: dt.date) -> dict[str, Any]:
@@ -37,6 +38,10 @@ def letter_context(view: dict[str, Any], *, jurisdiction: str, today: dt.date) -
     outcome = view["final_outcome"]
     overridden = view["review_state"] == "overridden"
     per_ask = {a["ask"]: a["outcome"] for a in decision.get("asks", [])}
+    if overridden:
+        # The attorney's final word replaces the engine's per-ask proposal; a split ("partial")
+        # override names no per-ask outcomes, so none is claimed.
+        per_ask = {ask: outcome for ask in per_ask} if outcome != "partial" else {}
     return {
         "jurisdiction": jurisdiction,
         "date": today.isoformat(),
@@ -45,7 +50,7 @@ def letter_context(view: dict[str, Any], *, jurisdiction: str, today: dt.date) -
         "received_on": str(request.get("received_at", ""))[:10],
         "agency": (request.get("requester") or {}).get("agency") or "the requesting agency",
         "asks": [
-            {"ask": ask.replace("_", " "), "outcome": _ASK_OUTCOME.get(per_ask.get(ask, ""), "see below")}
+            {"ask": ask.replace("_", " "), "outcome": _ASK_OUTCOME.get(per_ask.get(ask, ""), _ASK_UNSTATED)}
             for ask in request.get("asks", [])
         ],
         "outcome": outcome,
