@@ -95,6 +95,7 @@ class _Compiled:
     check_options: bool  # a non-identifier rule that must not fire inside a form's option list
     validator: Callable[[str], bool] | None
     column_name: bool
+    shape: Any  # column-name rules: the rule's patterns, which the whole token must match
     topic: bool
     clause: bool  # the hit must sit in a question put to someone; the finding is the whole question
     plain: bool  # nothing to check around a hit: the hit is the finding
@@ -138,13 +139,21 @@ class Detector:
         for index, rule in enumerate(self.knowledge.rules):
             compiled.append(self._compile(rule))
             for regex in rule.patterns:
+                # Field-name shapes have no literal to anchor on: with start offsets they would slow
+                # the whole scan fivefold, so the detector finds their start itself (the token's).
                 patterns.append(
-                    Pattern(regex=regex, caseless=rule.caseless, where=rule.id, start=not rule.clause)
+                    Pattern(
+                        regex=regex,
+                        caseless=rule.caseless,
+                        where=rule.id,
+                        start=not rule.clause and rule.validator != "column_name",
+                    )
                 )
                 owners.append(index)
         self._rules = tuple(compiled)
         self._owners = tuple(owners)
         self._by_pattern = tuple(compiled[i] for i in owners)
+        self._has_columns = any(r.validator == "column_name" for r in self.knowledge.rules)
         self._scanner: Scanner = build_scanner(patterns, engine, cache_dir=cache_dir)
         self.engine = self._scanner.engine
 
@@ -197,6 +206,11 @@ class Detector:
             check_options=check_options,
             validator=validator,
             column_name=rule.validator == "column_name",
+            shape=(
+                WindowRegex("|".join(f"(?:{p})" for p in rule.patterns), caseless=rule.caseless)
+                if rule.validator == "column_name"
+                else None
+            ),
             topic=rule.topic,
             clause=rule.clause,
             plain=(
@@ -247,6 +261,7 @@ class Detector:
         # text's offsets in the buffer follow from its length.
         buffer = fold_text("\x00".join(texts))
         marks = buffer.translate(_MARKS)
+        words = buffer.translate(_WORD) if self._has_columns else b""
         starts: list[int] = []
         ends: list[int] = []
         pos = 0
@@ -268,6 +283,8 @@ class Detector:
                 continue
             if item.clause:
                 start = end - 1  # reported without a start: the clause is found back from its "?"
+            elif item.column_name:
+                start = words.rfind(0, 0, end) + 1  # the token that ends here
             if start > doc_end:
                 # Hits come in end order: the hit is in this text or one of the next few.
                 doc += 1
@@ -398,6 +415,9 @@ class Detector:
             while end > start and buf[end - 1] in b" -":
                 end -= 1
         if item.column_name:
+            shape = item.shape.match(buf, start, end)
+            if shape is None or shape[1] != end:
+                return None
             if classify_column_name(buf[start:end].decode("ascii")) is None:
                 return None
         elif item.validator is not None and not item.validator(buf[start:end].decode("ascii")):
@@ -567,6 +587,7 @@ def _option_prompt(buf: bytes, lo: int, start: int) -> tuple[int, int] | None:
 _DOCUMENT_LIST = re2.compile(rb"document|identif|\bids?\b|proof of (?:identity|address|income)")
 
 
+_WORD = bytes(1 if chr(b).isascii() and (chr(b).isalnum() or chr(b) == "_") else 0 for b in range(256))
 _MARKS = bytes(1 if chr(b) in "[(/" else 0 for b in range(256))
 
 
