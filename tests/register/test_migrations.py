@@ -19,4 +19,4 @@ def test_migrations_match_the_models(db: Database) -> None:
 def test_upgrade_is_idempotent_and_at_head(db: Database) -> None:
     upgrade(db.engine)
     upgrade(db.engine)
-    assert current_revision(db.engine) == head_revision() == "r0100"
+    assert current_revision(db.engine) == head_revision() == "r0101"

@@ -34,6 +34,9 @@ class EventKind(StrEnum):
     user_created = "user.created"
     token_created = "token.created"  # noqa: S105
     token_revoked = "token.revoked"  # noqa: S105
+    # Records kept in their own tables (the reports'); the event commits to each row's SHA-256.
+    investigation_recorded = "investigation.recorded"
+    report_published = "report.published"
 
 
 class ReviewState(StrEnum):

@@ -32,6 +32,7 @@ from separation.register.models import ChainHead, Event, table
 __all__ = [
     "CHAIN_ID",
     "GENESIS",
+    "KEPT_RECORDS",
     "Checkpoint",
     "Entry",
     "NewEvent",
@@ -245,6 +246,7 @@ def verify(conn: sa.Connection, *, sealed: bool = True) -> Verification:
 
     prev, expected, count = GENESIS, 1, 0
     commitments: dict[tuple[str, str], str] = {}
+    kept: dict[tuple[str, str], tuple[int, str | None]] = {}
     cols = [getattr(Event, c) for c in (*_HASHED, "prev_hash", "hash")]
     result = conn.execution_options(yield_per=2000).execute(sa.select(*cols).order_by(Event.seq))
     for row in result.mappings():
@@ -257,6 +259,8 @@ def verify(conn: sa.Connection, *, sealed: bool = True) -> Verification:
             body = json.loads(row["body"])
             if body.get("text_sha256"):
                 commitments[(row["subject_type"], row["subject_id"])] = body["text_sha256"]
+        elif sealed and row["kind"] in KEPT_RECORDS:
+            kept[(row["subject_type"], row["subject_id"])] = (seq, json.loads(row["body"]).get("sha256"))
     head = conn.execute(sa.select(ChainHead.seq, ChainHead.hash).where(ChainHead.id == 1)).one_or_none()
     if head is None or int(head.seq) != expected - 1 or head.hash != prev:
         return Verification(
@@ -269,7 +273,9 @@ def verify(conn: sa.Connection, *, sealed: bool = True) -> Verification:
             "from the end or the head was altered",
         )
     if sealed:
-        problem = _sealed_problem(conn, commitments, RequestDescription, ComplaintText)
+        problem = _sealed_problem(conn, commitments, RequestDescription, ComplaintText) or _kept_problem(
+            conn, kept
+        )
         if problem:
             return Verification(False, count, expected - 1, prev, first_bad=problem[0], problem=problem[1])
     return Verification(True, count, expected - 1, prev)
@@ -310,6 +316,43 @@ def _sealed_problem(
         seq = _filed_seq(conn, subject_type, rid)
         return seq, f"the text kept apart for {subject_type} {rid} (entry {seq}) is missing"
     return None
+
+
+# Event kinds whose records live in a table of their own (subject_type names the table; the row has the
+# columns id, body and sha256). Named here, not imported, so that the register does not depend on them.
+KEPT_RECORDS = {
+    EventKind.investigation_recorded.value: "investigation_accounts",
+    EventKind.report_published.value: "published_reports",
+}
+
+
+def _kept_problem(
+    conn: sa.Connection, kept: dict[tuple[str, str], tuple[int, str | None]]
+) -> tuple[int, str] | None:
+    """Every kept record matches the SHA-256 its entry committed to, and none exists outside the chain."""
+    inspector = sa.inspect(conn)
+    for name in sorted(set(KEPT_RECORDS.values())):
+        if not inspector.has_table(name):
+            continue
+        table = sa.table(name, sa.column("id"), sa.column("body"), sa.column("sha256"))
+        for rid, body, stored in conn.execute(sa.select(table.c.id, table.c.body, table.c.sha256)):
+            entry = kept.pop((name, rid), None)
+            if entry is None:
+                return expected_seq(conn), f"{name} row {rid} was not entered through the ledger"
+            seq, committed = entry
+            actual = hashlib.sha256(str(body).encode()).hexdigest()
+            if not (committed == stored == actual):
+                return seq, f"{name} row {rid} does not match entry {seq}"
+    if kept:
+        (name, rid), (seq, _) = next(iter(kept.items()))
+        return seq, f"{name} row {rid} (entry {seq}) is missing"
+    return None
+
+
+def expected_seq(conn: sa.Connection) -> int:
+    """The sequence number the next entry will take (where something outside the chain is reported)."""
+    last = conn.execute(sa.select(sa.func.max(Event.seq))).scalar()
+    return int(last or 0) + 1
 
 
 def _filed_seq(conn: sa.Connection, subject_type: str, subject_id: str) -> int:

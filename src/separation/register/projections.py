@@ -235,6 +235,10 @@ def _token_revoked(conn: sa.Connection, e: Entry) -> None:
     conn.execute(sa.update(_TOKENS).where(_TOKENS.c.id == e.subject_id).values(revoked_at=e.at))
 
 
+def _kept_apart(conn: sa.Connection, e: Entry) -> None:
+    """Records with tables of their own: their module writes the row beside the event; no projection."""
+
+
 def _never(conn: sa.Connection, e: Entry) -> None:  # handled inline in apply_entries
     raise AssertionError(e.kind)
 
@@ -250,6 +254,8 @@ _HANDLERS = {
     EventKind.user_created: _user_created,
     EventKind.token_created: _token_created,
     EventKind.token_revoked: _token_revoked,
+    EventKind.investigation_recorded: _kept_apart,
+    EventKind.report_published: _kept_apart,
 }
 
 

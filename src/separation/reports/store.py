@@ -13,8 +13,10 @@ import sqlalchemy as sa
 
 from separation.errors import InputError, NotFoundError
 from separation.register.db import Database
-from separation.register.ledger import canonical, load_or_create_key, now_iso
+from separation.register.enums import EventKind
+from separation.register.ledger import NewEvent, canonical, load_or_create_key, now_iso
 from separation.register.models import RequestRecord
+from separation.register.projections import append_and_apply
 from separation.register.settings import Settings
 from separation.reports.aggregates import build_report, investigation_request_ids
 from separation.reports.model import INVESTIGATION_FIELDS, Report, suppress
@@ -56,16 +58,37 @@ def publish(db: Database, report: Report, *, actor: str | None) -> str:
     body = canonical(report.to_dict()).decode()
     report_id = str(uuid.uuid4())
 
+    digest = hashlib.sha256(body.encode()).hexdigest()
+
     def _job(conn: sa.Connection) -> None:
+        at = now_iso()
+        # The snapshot and its entry in the ledger go in together: verify checks one against the other.
+        append_and_apply(
+            conn,
+            [
+                NewEvent(
+                    EventKind.report_published,
+                    "published_reports",
+                    report_id,
+                    {
+                        "period_from": report.period_from.isoformat(),
+                        "period_to": report.period_to.isoformat(),
+                        "sha256": digest,
+                    },
+                    actor=actor,
+                )
+            ],
+            at=at,
+        )
         conn.execute(
             sa.insert(published_reports).values(
                 id=report_id,
-                published_at=now_iso(),
+                published_at=at,
                 period_from=report.period_from,
                 period_to=report.period_to,
                 published_by=actor,
                 body=body,
-                sha256=hashlib.sha256(body.encode()).hexdigest(),
+                sha256=digest,
             )
         )
 
@@ -121,15 +144,31 @@ def record_account(db: Database, request_id: str, fields: dict[str, Any], *, act
             )
         ).scalar()
         version = int(current or 0) + 1
+        account_id, at, digest = str(uuid.uuid4()), now_iso(), hashlib.sha256(body.encode()).hexdigest()
+        # The account and its entry in the ledger go in together: verify checks one against the other.
+        append_and_apply(
+            conn,
+            [
+                NewEvent(
+                    EventKind.investigation_recorded,
+                    "investigation_accounts",
+                    account_id,
+                    {"version": version, "sha256": digest},
+                    actor=actor,
+                    request_id=request_id,
+                )
+            ],
+            at=at,
+        )
         conn.execute(
             sa.insert(investigation_accounts).values(
-                id=str(uuid.uuid4()),
+                id=account_id,
                 request_id=request_id,
                 version=version,
-                recorded_at=now_iso(),
+                recorded_at=at,
                 recorded_by=actor,
                 body=body,
-                sha256=hashlib.sha256(body.encode()).hexdigest(),
+                sha256=digest,
             )
         )
         return version
