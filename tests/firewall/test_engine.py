@@ -184,3 +184,26 @@ def test_falls_back_to_re2_without_hyperscan(monkeypatch: pytest.MonkeyPatch) ->
     scanner = build_scanner([Pattern(regex="undocumented", caseless=True, where="t.status.x")])
     assert scanner.engine == "re2"
     assert scanner.scan(b"is Undocumented") == [(0, 3, 15)]
+
+
+@pytest.mark.xfail(
+    reason="Vectorscan in the hyperscan 0.9.1 wheel misses this match in start-of-match mode after "
+    "23+ bytes of prefix; kept to notice when an engine upgrade fixes it",
+    strict=False,
+)
+def test_engine_start_of_match_after_a_long_prefix() -> None:
+    hyperscan = pytest.importorskip("hyperscan")
+    expression = (
+        rb"\b(?:(?:U\.? ?S\.?(?: ?A)?|US|USA|United States(?: of America)?|America) citizen"
+        rb"|citizenship(?: status)?|nationality)\b"
+    )
+    db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+    db.compile(
+        expressions=[expression],
+        ids=[0],
+        elements=1,
+        flags=[hyperscan.HS_FLAG_SOM_LEFTMOST | hyperscan.HS_FLAG_CASELESS],
+    )
+    found: list[tuple[int, int]] = []
+    db.scan(b"x" * 30 + b" US citizen", match_event_handler=lambda i, s, e, f, c: found.append((s, e)))
+    assert found == [(31, 41)]
