@@ -572,6 +572,13 @@ def _option_prompt(buf: bytes, lo: int, start: int) -> tuple[int, int] | None:
             pe -= 1
         if pe <= ps or any(box in buf[ps:pe] for box in _BOXES):
             return None
+    if buf[pe - 1 : pe] == b")" and b"(" in buf[ps:pe]:
+        # "… or DACA? (check all that apply)": the instruction is not the question.
+        pe = buf.rfind(b"(", ps, pe)
+        while pe > ps and buf[pe - 1 : pe] in (b" ", b"\t", b":"):
+            pe -= 1
+        if pe <= ps:
+            return None
     cut = _sentence_break(buf[ps : pe - 1])
     if cut >= 0:
         ps += cut + 1
