@@ -207,3 +207,12 @@ def test_engine_start_of_match_after_a_long_prefix() -> None:
     found: list[tuple[int, int]] = []
     db.scan(b"x" * 30 + b" US citizen", match_event_handler=lambda i, s, e, f, c: found.append((s, e)))
     assert found == [(31, 41)]
+
+
+def test_our_scanner_finds_the_match_the_raw_bytes_mode_misses() -> None:
+    # Compiled in UTF-8 mode (see engine.py), the same pattern is found after any prefix.
+    from separation.firewall import detect
+
+    for prefix in ("", "x" * 30 + " ", "permanent permanent permanent "):
+        found = detect(prefix + "she is a US citizen")
+        assert any(f.end == len(prefix) + 19 for f in found), prefix

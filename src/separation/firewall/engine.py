@@ -77,8 +77,12 @@ class HyperscanScanner:
     def __init__(self, patterns: Sequence[Pattern], *, cache_dir: Path | None = None) -> None:
         import hyperscan
 
+        # UTF-8 mode, though the folded buffer is plain ASCII: the installed Vectorscan build misses
+        # some matches after a prefix of 23+ bytes when compiled for raw bytes (the tests keep a case
+        # of it); the UTF-8 compile path does not. ASCII is valid UTF-8, so nothing else changes.
         flags = [
-            (hyperscan.HS_FLAG_SOM_LEFTMOST if p.start else 0)
+            hyperscan.HS_FLAG_UTF8
+            | (hyperscan.HS_FLAG_SOM_LEFTMOST if p.start else 0)
             | (hyperscan.HS_FLAG_CASELESS if p.caseless else 0)
             for p in patterns
         ]
@@ -164,7 +168,7 @@ def _first_bad(patterns: Sequence[Pattern], hyperscan: Any) -> str:
                 expressions=[_bounded(p.regex)],
                 ids=[0],
                 elements=1,
-                flags=[hyperscan.HS_FLAG_SOM_LEFTMOST if p.start else 0],
+                flags=[hyperscan.HS_FLAG_UTF8 | (hyperscan.HS_FLAG_SOM_LEFTMOST if p.start else 0)],
             )
         except hyperscan.error:
             return f"rule {p.where}: a pattern Hyperscan cannot compile"
