@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -107,6 +108,8 @@ def pg_schema() -> Iterator[str]:
         with engine.begin() as conn:
             conn.execute(text("SELECT 1"))
     except Exception:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("PostgreSQL not reachable: CI must have it (127.0.0.1:5432)")
         pytest.skip("PostgreSQL not reachable")
     schema = f"scan_{uuid.uuid4().hex[:8]}"
     with engine.begin() as conn:
