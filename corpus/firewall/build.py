@@ -92,13 +92,8 @@ def check_spans(text: str, spans: list[dict[str, object]], where: str, expected:
         last_end = end
 
 
-def read_source(path: Path) -> list[dict[str, object]]:
-    m = FILE_NAME.match(path.name)
-    if m is None:
-        raise SourceError(f"{path.name}: name must be <split>_<lang>_<genre>.txt")
-    split, lang, genre = m.groups()
-    if genre not in GENRES:
-        raise SourceError(f"{path.name}: unknown genre {genre!r}")
+def read_blocks(path: Path) -> list[tuple[int, list[str]]]:
+    """The blank-line-separated blocks of a source file, with the line each starts on; '#' lines skipped."""
     blocks: list[tuple[int, list[str]]] = []
     current: list[str] = []
     start_line = 0
@@ -114,6 +109,17 @@ def read_source(path: Path) -> list[dict[str, object]]:
             current = []
     if current:
         blocks.append((start_line, current))
+    return blocks
+
+
+def read_source(path: Path) -> list[dict[str, object]]:
+    m = FILE_NAME.match(path.name)
+    if m is None:
+        raise SourceError(f"{path.name}: name must be <split>_<lang>_<genre>.txt")
+    split, lang, genre = m.groups()
+    if genre not in GENRES:
+        raise SourceError(f"{path.name}: unknown genre {genre!r}")
+    blocks = read_blocks(path)
     records = []
     for i, (line_no, lines) in enumerate(blocks, 1):
         where = f"{path.name}:{line_no}"

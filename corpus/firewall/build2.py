@@ -37,21 +37,7 @@ def read_source(path: Path) -> list[dict[str, object]]:
     lang, genre = m.groups()
     if genre not in build.GENRES:
         raise build.SourceError(f"{path.name}: unknown genre {genre!r}")
-    blocks: list[tuple[int, list[str]]] = []
-    current: list[str] = []
-    start_line = 0
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if line.startswith("#"):
-            continue
-        if line.strip():
-            if not current:
-                start_line = n
-            current.append(line)
-        elif current:
-            blocks.append((start_line, current))
-            current = []
-    if current:
-        blocks.append((start_line, current))
+    blocks = build.read_blocks(path)
     records = []
     for i, (line_no, lines) in enumerate(blocks, 1):
         where = f"src2/{path.name}:{line_no}"
