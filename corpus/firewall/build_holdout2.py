@@ -1,0 +1,151 @@
+"""Build the second held-out corpus (holdout2.jsonl) from corpus/firewall/src_holdout2/.
+
+Run: python corpus/firewall/build_holdout2.py   (stdlib only; exit 1 if a source, a span or a
+similarity check fails)
+
+holdout2 is SEALED: it is evaluated once, at the end, and never used for tuning. It was written without
+reading the detector's code or knowledge and without reading the texts of the other corpora.
+
+Sources are src_holdout2/<lang>_<genre>.txt in the markup of README.md (same as src/ and src2/). The span,
+markup and identifier-shape checks are build.py's own functions (identifier shapes are checked
+case-insensitively, as in build2.py). On top of them this script rejects any holdout2 text that is a
+near-duplicate of a text in dev.jsonl, dev2.jsonl, holdout.jsonl or dev3.jsonl (when present): the same
+letters-only fingerprint, or a 4-word-sequence Jaccard similarity above 0.2. The other corpora are
+compared by code only; a failure names the holdout2 source line and the other file, never a text.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections import Counter
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import build  # noqa: E402  (the first corpus's builder, reused for parsing and checks)
+
+SRC = HERE / "src_holdout2"
+OUT = HERE / "holdout2.jsonl"
+SPLIT = "holdout2"
+FILE_NAME = re.compile(r"^(en|es)_([a-z0-9_]+)\.txt$")
+OTHER_FILES = ("dev.jsonl", "dev2.jsonl", "holdout.jsonl", "dev3.jsonl")
+MIN_TEXTS = 450
+MIN_SPANS = {"identifier": 50, "question": 90, "status": 180}
+MAX_JACCARD = 0.2
+WORD = re.compile(r"\w+")
+
+
+def read_source(path: Path) -> list[dict[str, object]]:
+    m = FILE_NAME.match(path.name)
+    if m is None:
+        raise build.SourceError(f"{path.name}: name must be <lang>_<genre>.txt")
+    lang, genre = m.groups()
+    if genre not in build.GENRES:
+        raise build.SourceError(f"{path.name}: unknown genre {genre!r}")
+    blocks = build.read_blocks(path)
+    records = []
+    for i, (line_no, lines) in enumerate(blocks, 1):
+        where = f"{SRC.name}/{path.name}:{line_no}"
+        text, spans, hard = build.parse_block(lines, where)
+        expected = [mm.group(2) for mm in build.MARK.finditer("\n".join(lines))]
+        build.check_spans(text, spans, where, expected)
+        for span in spans:
+            if span["kind"] == "identifier":
+                start, end = span["start"], span["end"]
+                assert isinstance(start, int) and isinstance(end, int)
+                try:
+                    build.identifier_shape(text[start:end].upper())
+                except build.SourceError as exc:
+                    raise build.SourceError(f"{where}: {exc}") from None
+        records.append(
+            {
+                "id": f"{SPLIT}-{lang}-{genre}-{i:03d}",
+                "text": text,
+                "spans": spans,
+                "lang": lang,
+                "genre": genre,
+                "hard_negative": hard,
+                "_where": where,
+            }
+        )
+    return records
+
+
+def shingles(text: str) -> frozenset[tuple[str, ...]]:
+    words = WORD.findall(text.lower())
+    return frozenset(tuple(words[i : i + 4]) for i in range(len(words) - 3))
+
+
+def jaccard(a: frozenset[tuple[str, ...]], b: frozenset[tuple[str, ...]]) -> float:
+    if not a or not b:
+        return 0.0
+    return len(a & b) / len(a | b)
+
+
+def check_against_others(records: list[dict[str, object]]) -> list[str]:
+    """Problems (holdout2 location + other file name only) for near-duplicates of other corpora."""
+    problems: list[str] = []
+    for name in OTHER_FILES:
+        path = HERE / name
+        if not path.exists():
+            continue
+        texts = [json.loads(line)["text"] for line in path.read_text(encoding="utf-8").splitlines() if line]
+        prints = {build.fingerprint(t) for t in texts}
+        others = [shingles(t) for t in texts]
+        for r in records:
+            text = str(r["text"])
+            if build.fingerprint(text) in prints:
+                problems.append(f"{r['_where']}: same wording as a text in {name}")
+                continue
+            mine = shingles(text)
+            best = max((jaccard(mine, o) for o in others), default=0.0)
+            if best > MAX_JACCARD:
+                problems.append(f"{r['_where']}: 4-word Jaccard {best:.2f} with a text in {name}")
+    return problems
+
+
+def main() -> int:
+    try:
+        records: list[dict[str, object]] = []
+        for path in sorted(SRC.glob("*.txt")):
+            records.extend(read_source(path))
+        seen: dict[str, str] = {}
+        for r in records:
+            fp = build.fingerprint(str(r["text"]))
+            if fp in seen:
+                raise build.SourceError(f"{r['_where']}: same wording as {seen[fp]}")
+            seen[fp] = str(r["_where"])
+    except (build.SourceError, OSError, UnicodeDecodeError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    problems = check_against_others(records)
+    for p in problems:
+        print(f"error: {p}", file=sys.stderr)
+    if problems:
+        return 1
+    with OUT.open("w", encoding="utf-8", newline="\n") as fh:
+        for r in records:
+            public = {k: v for k, v in r.items() if not k.startswith("_")}
+            fh.write(json.dumps(public, ensure_ascii=False) + "\n")
+    build.MIN_TEXTS[SPLIT] = MIN_TEXTS
+    shape = build.identifier_shape
+    build.identifier_shape = lambda value: shape(value.upper())  # report() names lowercase spellings too
+    warnings = build.report(SPLIT, records) if records else []
+    es_share = sum(1 for r in records if r["lang"] == "es") / max(len(records), 1)
+    if es_share < 0.45:
+        warnings.append(f"{SPLIT}: Spanish is {es_share:.0%}, target at least 45%")
+    kinds = Counter(str(s["kind"]) for r in records for s in build.spans_of(r))
+    for kind, minimum in MIN_SPANS.items():
+        if kinds[kind] < minimum:
+            warnings.append(f"{SPLIT}: {kinds[kind]} {kind} spans, target at least {minimum}")
+    print(f"  wrote {OUT.relative_to(HERE.parent.parent)}")
+    for w in warnings:
+        print(f"warning: {w}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
