@@ -147,11 +147,23 @@ def test_compiled_database_cache_round_trip(tmp_path: Path) -> None:
     assert first.scan(buf) == second.scan(buf) == [(0, 6, 18)]
 
 
-def test_no_cache_file_without_an_explicit_location(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cache_goes_to_the_user_cache_folder_by_default(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     pytest.importorskip("hyperscan")
     from separation.firewall.engine import HyperscanScanner, Pattern
 
     monkeypatch.delenv("SEPARATION_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.chdir(tmp_path)
+    HyperscanScanner([Pattern(regex="undocumented", caseless=True, where="t.status.x")])
+    assert [p.suffix for p in (tmp_path / "xdg" / "separation").iterdir()] == [".hsdb"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["xdg"]
+
+
+def test_an_empty_cache_setting_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("hyperscan")
+    from separation.firewall.engine import HyperscanScanner, Pattern
+
+    monkeypatch.setenv("SEPARATION_CACHE_DIR", "")
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     monkeypatch.chdir(tmp_path)

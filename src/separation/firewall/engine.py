@@ -7,11 +7,12 @@ finds their start itself); the RE2 fallback first asks an ``re2.Set`` which patt
 then locates only those. Known engine issue: this Vectorscan build can miss a start-of-match report
 after a long prefix (see the xfail test in tests/firewall/test_engine.py).
 
-Compiling the Hyperscan database takes about a second of CPU. It can be kept in a cache file, but only
-in a folder named explicitly: ``$SEPARATION_CACHE_DIR`` (or ``cache_dir=``). Nothing is written
-anywhere else — without that setting every process compiles. The file is keyed by a hash of the exact
-patterns, flags and engine build, so that a fresh process loads it in milliseconds; a cache that
-cannot be read or written is ignored.
+Compiling the Hyperscan database takes a few seconds of CPU, so the compiled database is kept in a
+cache file: in ``$SEPARATION_CACHE_DIR`` (or ``cache_dir=``) when set, else in the user's cache folder
+(``$XDG_CACHE_HOME/separation``, by default ``~/.cache/separation``); an empty
+``SEPARATION_CACHE_DIR`` turns the cache off. The file is keyed by a hash of the exact patterns, flags
+and engine build, so that a fresh process loads it in milliseconds; a cache that cannot be read or
+written is ignored.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from typing import Any, Protocol
 
 from separation.errors import PackError
 
-__all__ = ["ENGINES", "Hit", "Pattern", "Scanner", "build_scanner"]
+__all__ = ["ENGINES", "Hit", "Pattern", "Scanner", "build_scanner", "default_cache_dir"]
 
 Hit = tuple[int, int, int]  # pattern id, start, end (byte offsets in the buffer)
 
@@ -125,15 +126,28 @@ def _cache_file(
 ) -> Path | None:
     """Where the compiled database for exactly these patterns, flags and engine build is kept."""
     if cache_dir is None:
-        root = os.environ.get("SEPARATION_CACHE_DIR")
-        if not root:
-            return None  # no explicit location: no file is written
-        cache_dir = Path(root)
+        cache_dir = default_cache_dir()
+        if cache_dir is None:
+            return None
     digest = hashlib.sha256()
     digest.update(f"{getattr(hyperscan, '__version__', '?')}|{platform.machine()}|".encode())
     for expression, flag in zip(expressions, flags, strict=True):
         digest.update(expression + b"\x00" + str(flag).encode() + b"\x00")
     return cache_dir / f"firewall-{digest.hexdigest()[:24]}.hsdb"
+
+
+def default_cache_dir() -> Path | None:
+    """``$SEPARATION_CACHE_DIR``, else the user's cache folder; None when the variable is set empty.
+
+    The file holds compiled patterns only (no text, no finding), so the per-user cache is the right
+    home: without it every command would spend seconds compiling before its first answer.
+    """
+    root = os.environ.get("SEPARATION_CACHE_DIR")
+    if root is not None:
+        return Path(root) if root.strip() else None
+    xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
+    base = Path(xdg) if xdg else Path.home() / ".cache"
+    return base / "separation"
 
 
 def _load_cached(path: Path | None, hyperscan: Any) -> Any:
