@@ -5,11 +5,11 @@ Run: python corpus/firewall/build3.py   (stdlib only; exit 1 if a source, a span
 dev3 was written independently of the detector's rules and of the holdout texts, to show where the
 detector fails on wording it was not tuned on. Sources are src3/<lang>_<genre>.txt in the markup of
 README.md (same as src/ and src2/). The span, markup and identifier-shape checks are build.py's own
-functions (build.py is imported, not changed; build2.py is left as it is). On top of them this script rejects any
-dev3 text that is a near-duplicate of a text in dev.jsonl, dev2.jsonl, holdout.jsonl or holdout2.jsonl
-(when it exists): the same letters-only fingerprint, or a 4-word-sequence Jaccard similarity above 0.2.
-The holdout texts are compared by code only; a failure names the dev3 source line and the other file,
-never the other text.
+functions (build.py is imported, not changed; build2.py is left as it is). On top of them this script
+rejects any dev3 text that is a near-duplicate of a text in dev.jsonl, dev2.jsonl, holdout.jsonl or
+holdout2.jsonl (when it exists): the same letters-only fingerprint, or a 4-word-sequence Jaccard
+similarity above 0.2. The holdout texts are compared by code only; a failure names the dev3 source line
+and the other file, never the other text.
 """
 
 from __future__ import annotations
