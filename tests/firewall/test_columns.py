@@ -59,3 +59,22 @@ VALUES = [
 @pytest.mark.parametrize(("value", "kind"), VALUES)
 def test_value_kind(value: str, kind: str | None) -> None:
     assert value_kind(value) == kind
+
+
+def test_value_kinds_is_value_kind_over_a_batch() -> None:
+    from separation.firewall import value_kind, value_kinds
+
+    cells: list[object] = [
+        "Permanent resident",
+        " EWI ",
+        "A213456789",
+        "EAC2114550321",
+        "He is undocumented",
+        "ice rink",
+        "",
+        None,
+        42,
+        "x" * 5000,
+        "Citizen complaint",
+    ]
+    assert value_kinds(cells) == [value_kind(c) for c in cells]  # type: ignore[arg-type]

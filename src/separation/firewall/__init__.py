@@ -6,6 +6,7 @@
     redact_record(record, operator=..., key=None) -> RecordRedactionResult
     classify_column_name(name) -> "status" | "identifier" | "question" | None
     value_kind(value) -> "status" | "identifier" | None
+    value_kinds(values) -> list of the same, one batched detector pass
 
 The detector is compiled once, on first use, and shared (it is immutable).
 """
@@ -15,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import lru_cache
 
-from separation.firewall.columns import classify_column_name, value_kind
+from separation.firewall.columns import classify_column_name, value_kind, value_kinds
 from separation.firewall.detector import Detector
 from separation.firewall.finding import Finding
 from separation.firewall.redact import (
@@ -41,6 +42,7 @@ __all__ = [
     "redact",
     "redact_record",
     "value_kind",
+    "value_kinds",
 ]
 
 

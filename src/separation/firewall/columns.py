@@ -7,16 +7,25 @@ lexicons in ``knowledge/*/columns.yaml``; values against ``knowledge/*/values.ya
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 import re2
 
+from separation.firewall.finding import Finding
 from separation.firewall.fold import fold_text
 from separation.firewall.knowledge import ColumnLexicon, load_knowledge
 
-__all__ = ["MAX_NAME_CHARS", "classify_column_name", "normalise_name", "value_kind"]
+__all__ = [
+    "MAX_NAME_CHARS",
+    "classify_column_name",
+    "kind_of_findings",
+    "normalise_name",
+    "value_kind",
+    "value_kinds",
+]
 
 MAX_NAME_CHARS = 512
 _MAX_VALUE_CHARS = 4096
@@ -103,20 +112,40 @@ def classify_column_name(name: str) -> str | None:
 
 def value_kind(value: str) -> str | None:
     """Does one cell value look like a status value ("Permanent resident", "EWI") or an identifier?"""
-    if not isinstance(value, str):
-        return None
-    stripped = value.strip()
-    if not stripped or len(stripped) > _MAX_VALUE_CHARS:
-        return None
-    if len(stripped) <= 64 and normalise_name(stripped) in _lexicon().status_values:
-        return "status"
-    from separation.firewall import detect
+    return value_kinds([value])[0]
 
+
+def value_kinds(values: Sequence[object]) -> list[str | None]:
+    """``value_kind`` for many cells, with one batched detector pass over those that need it."""
+    from separation.firewall import detect_many
+
+    kinds: list[str | None] = [None] * len(values)
+    pending: list[int] = []
+    stripped: list[str] = []
+    status_values = _lexicon().status_values
+    for i, value in enumerate(values):
+        if not isinstance(value, str):
+            continue
+        cell = value.strip()
+        if not cell or len(cell) > _MAX_VALUE_CHARS:
+            continue
+        if len(cell) <= 64 and normalise_name(cell) in status_values:
+            kinds[i] = "status"
+            continue
+        pending.append(i)
+        stripped.append(cell)
+    for i, cell, found in zip(pending, stripped, detect_many(stripped) if stripped else (), strict=True):
+        kinds[i] = kind_of_findings(cell, found)
+    return kinds
+
+
+def kind_of_findings(cell: str, found: Sequence[Finding]) -> str | None:
+    """A cell is an identifier when findings cover 60% of it, a status when they cover half."""
     covered: dict[str, int] = {}
-    for f in detect(stripped):
+    for f in found:
         covered[f.kind] = covered.get(f.kind, 0) + (f.end - f.start)
-    if covered.get("identifier", 0) * 10 >= len(stripped) * 6:
+    if covered.get("identifier", 0) * 10 >= len(cell) * 6:
         return "identifier"
-    if covered.get("status", 0) * 2 >= len(stripped) or covered.get("question", 0) * 2 >= len(stripped):
+    if covered.get("status", 0) * 2 >= len(cell) or covered.get("question", 0) * 2 >= len(cell):
         return "status"
     return None
