@@ -355,8 +355,15 @@ class Detector:
         check = item.require
         if check is not None:
             # Anchored at the end of the hit: "Immigration status:" but not "immigration status of".
-            # "U.S." ends before its last dot (an abbreviation, not the end of a sentence).
-            at = end + 1 if buf[end : end + 1] == b"." and buf[end - 1 : end].isupper() else end
+            # "U.S." ends before its last dot (an abbreviation, not the end of a sentence); "DACA."
+            # ends a sentence.
+            at = (
+                end + 1
+                if buf[end : end + 1] == b"."
+                and buf[end - 2 : end - 1] == b"."
+                and buf[end - 1 : end].isupper()
+                else end
+            )
             stop = at + item.require_window
             if stop > hi:
                 stop = hi
