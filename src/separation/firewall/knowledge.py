@@ -30,7 +30,7 @@ __all__ = [
 KINDS = ("status", "identifier", "question")
 LANGUAGES = ("en", "es")
 _VALIDATORS = ("a_number", "receipt", "receipt_any", "column_name")
-_RULE_FILES = ("status.yaml", "enforcement.yaml", "questions.yaml", "identifiers.yaml")
+_RULE_FILES = ("status.yaml", "enforcement.yaml", "questions.yaml", "identifiers.yaml", "everyday.yaml")
 # libyaml's safe loader when present: several times faster, which is most of the cold start.
 _LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # Used only to substitute {name} placeholders at load time, never on text.
