@@ -12,6 +12,7 @@ from functools import lru_cache
 from typing import Any
 
 __all__ = [
+    "MISS",
     "Redaction",
     "cell_kind",
     "classify_cells",
@@ -100,25 +101,28 @@ def _kind_from(value: str, found: Sequence[Any], vocabulary: bool) -> str | None
     return None
 
 
+MISS: tuple[str | None, frozenset[str]] = (None, frozenset())  # the result of most cells, shared
+
+
 def classify_cells(
     values: Sequence[str], short: Sequence[bool], candidate: Sequence[bool]
 ) -> list[tuple[str | None, frozenset[str]]]:
     """For stripped cells: (``value_kind`` for the short ones, else None; the detector's kinds).
 
-    One batched detector pass; ``candidate`` says the cell may be in the status vocabulary.
+    One batched detector pass; ``candidate`` says the cell may be in the status vocabulary. Cells with
+    no finding that are not candidates (nearly all) get the shared ``MISS``.
     """
     if not values:
         return []
     from separation.firewall import detect_many
 
-    empty: frozenset[str] = frozenset()
-    out: list[tuple[str | None, frozenset[str]]] = []
-    for value, is_short, maybe, found in zip(
-        values, short, candidate, detect_many(list(values)), strict=True
-    ):
-        kinds = frozenset(f.kind for f in found) if found else empty
-        kind = _kind_from(value, found, maybe) if is_short and (found or maybe) else None
-        out.append((kind, kinds))
+    out = [MISS] * len(values)
+    for i, found in enumerate(detect_many(list(values))):
+        if found or candidate[i]:
+            kinds = frozenset(f.kind for f in found) if found else MISS[1]
+            kind = _kind_from(values[i], found, candidate[i]) if short[i] else None
+            if kind is not None or kinds:
+                out[i] = (kind, kinds)
     return out
 
 

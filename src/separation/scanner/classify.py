@@ -14,10 +14,13 @@ detector call per code, not per row.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import islice
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -25,7 +28,14 @@ from separation.scanner import _firewall
 from separation.scanner.allow import AllowList
 from separation.scanner.report import REASONS, ColumnReport, SourceError, SourceReport
 
-__all__ = ["DOCUMENT_COLUMN", "ClassifyOptions", "ColumnTally", "SourceTally", "classify_batch"]
+__all__ = [
+    "DOCUMENT_COLUMN",
+    "ClassifyOptions",
+    "ColumnTally",
+    "SourceTally",
+    "classify_batch",
+    "needs_values",
+]
 
 # Column name a reader gives to the text of a document (lines, pages, paragraphs); reported as null.
 DOCUMENT_COLUMN = "\x00text"
@@ -51,12 +61,15 @@ class ColumnTally:
     rows_flagged: int = 0
     rows: list[int] = field(default_factory=list)
     rows_truncated: bool = False
+    keys: list[Any] = field(default_factory=list)  # the key of each listed row, when the source has one
 
-    def add_rows(self, rows: list[int], total: int, limit: int) -> None:
+    def add_rows(self, rows: list[int], total: int, limit: int, keys: list[Any] | None = None) -> None:
         self.rows_flagged += total
         room = limit - len(self.rows)
         if room > 0:
             self.rows.extend(rows[:room])
+            if keys is not None:
+                self.keys.extend(keys[:room])
         if total > max(room, 0):
             self.rows_truncated = True
 
@@ -64,7 +77,7 @@ class ColumnTally:
         """Add a tally of rows that come after this one's."""
         self.kinds |= other.kinds
         self.reasons |= other.reasons
-        self.add_rows(other.rows, other.rows_flagged, limit)
+        self.add_rows(other.rows, other.rows_flagged, limit, other.keys)
         self.rows_truncated = self.rows_truncated or other.rows_truncated
 
     @property
@@ -93,6 +106,7 @@ class ColumnTally:
             "rows_flagged": self.rows_flagged,
             "rows": self.rows,
             "rows_truncated": self.rows_truncated,
+            "keys": self.keys,
         }
 
     @classmethod
@@ -104,6 +118,7 @@ class ColumnTally:
             rows_flagged=int(data["rows_flagged"]),
             rows=[int(r) for r in data["rows"]],
             rows_truncated=bool(data["rows_truncated"]),
+            keys=list(data.get("keys", [])),
         )
 
 
@@ -115,9 +130,12 @@ class SourceTally:
     rows_scanned: int = 0
     rows_flagged: int = 0
     errors: list[SourceError] = field(default_factory=list)
+    key: tuple[str, ...] = ()  # the columns whose values identify a row (primary key, or --key)
     # Results already known for a distinct value (a pure function of the value, so one cache serves
     # every column and source of a scan): documents and cells apart. Never saved or merged.
     memo: dict[bool, dict[str, Any]] = field(default_factory=dict, repr=False, compare=False)
+    # The verdicts on the last dictionary of each column (see ``_check_strings``). Never saved.
+    verdicts: dict[str, _Verdicts] = field(default_factory=dict, repr=False, compare=False)
 
     def column(self, name: str) -> ColumnTally:
         tally = self.columns.get(name)
@@ -134,6 +152,7 @@ class SourceTally:
             self.column(name).merge(tally, limit)
         self.rows_scanned += other.rows_scanned
         self.rows_flagged += other.rows_flagged
+        self.key = self.key or other.key
         for error in other.errors:
             self.add_error(error)
 
@@ -154,6 +173,16 @@ class SourceTally:
                 report.columns.append(tally.to_report(position=positions[name]))
             else:
                 report.allowed.append(tally.to_report(basis, positions[name]))
+        if self.key and all(k in self.columns for k in self.key):
+            report.key = list(self.key)
+            if any(self.columns[k].flagged for k in self.key):
+                # The key's own values hold status data or identifiers: a report never carries them.
+                report.keys_withheld = "the key column is itself flagged"
+            else:
+                for col in (*report.columns, *report.allowed):
+                    tally = self.columns[DOCUMENT_COLUMN if col.key is None else col.key]
+                    if len(tally.keys) == len(tally.rows):
+                        report.keys[col.column or ""] = list(tally.keys)
         return report
 
     def to_state(self) -> dict[str, Any]:
@@ -162,11 +191,16 @@ class SourceTally:
             "rows_scanned": self.rows_scanned,
             "rows_flagged": self.rows_flagged,
             "errors": [e.to_dict() for e in self.errors],
+            "key": list(self.key),
         }
 
     @classmethod
     def from_state(cls, data: dict[str, Any]) -> SourceTally:
-        tally = cls(rows_scanned=int(data["rows_scanned"]), rows_flagged=int(data["rows_flagged"]))
+        tally = cls(
+            rows_scanned=int(data["rows_scanned"]),
+            rows_flagged=int(data["rows_flagged"]),
+            key=tuple(data.get("key", ())),
+        )
         for col in data["columns"]:
             t = ColumnTally.from_state(col)
             tally.columns[str(t.column)] = t
@@ -174,15 +208,21 @@ class SourceTally:
         return tally
 
 
+@lru_cache(maxsize=1)
+def _vocabulary_keys() -> pa.Array | None:
+    keys = _firewall.status_value_keys()
+    return None if keys is None else pa.array(sorted(keys), pa.string())
+
+
 def _value_candidates(stripped: pa.Array) -> pa.Array:
     """True where a short cell may be in the status vocabulary (see ``_firewall.status_value_keys``)."""
-    keys = _firewall.status_value_keys()
+    keys = _vocabulary_keys()
     if keys is None:
         return pa.array([True] * len(stripped), pa.bool_())
     bare = pc.replace_substring_regex(
         pc.utf8_lower(pc.replace_substring(stripped, "#", "number")), r"[^a-z0-9]+", ""
     )
-    in_vocab = pc.is_in(bare, value_set=pa.array(sorted(keys), pa.string()))
+    in_vocab = pc.is_in(bare, value_set=keys)
     return pc.or_(pc.fill_null(in_vocab, False), pc.invert(pc.string_is_ascii(stripped)))
 
 
@@ -203,6 +243,16 @@ def _shown_name(column: str | None, position: int) -> str | None:
     except Exception:  # no detector, no judgement: withhold rather than risk a value
         flagged = True
     return f"(column {position}, name withheld)" if flagged else column
+
+
+def needs_values(name: str, typ: pa.DataType, key: Sequence[str] = ()) -> bool:
+    """Whether classifying a column needs its cells. Text columns are checked cell by cell, a column
+    whose name is flagged counts its filled cells, and key columns give the keys of flagged rows.
+    Any other column (numbers, dates, booleans, binary) is decided by its name and Arrow type alone:
+    a bare number is never an identifier, so its values need not even be read."""
+    if _is_stringish(typ) or name in key:
+        return True
+    return name != DOCUMENT_COLUMN and _firewall.column_name_kind(name) is not None
 
 
 def _is_stringish(t: pa.DataType) -> bool:
@@ -244,93 +294,149 @@ class _CellFlags:
     detector_failed: bool = False
 
 
-def _check_strings(
-    arr: pa.Array | pa.ChunkedArray, opts: ClassifyOptions, document: bool, memo: dict[str, Any] | None = None
-) -> _CellFlags:
-    """Flags per distinct value, mapped back to rows through the dictionary indices.
+@dataclass
+class _Verdicts:
+    """What the classifier decided for each entry of one dictionary (distinct values of a batch).
 
-    One batched detector pass over the distinct values (stripped) that hold a letter and are not
-    already known; its findings give both the text kinds and ``value_kind``'s answer for short cells
-    (see ``_firewall.classify_cells``), at a fraction of calling ``value_kind`` cell by cell.
+    Parquet batches of one row group share the row group's dictionary: the next batch with an equal
+    dictionary reuses these verdicts instead of classifying the same values again.
     """
-    memo = {} if memo is None else memo
-    enc = _as_dictionary(arr)
-    dictionary = enc.dictionary
-    if not pa.types.is_string(dictionary.type):
-        dictionary = dictionary.cast(pa.string())
-    out = _CellFlags()
+
+    dictionary: pa.Array
+    value_flag: np.ndarray  # bool per dictionary entry: flagged by value
+    text_flag: np.ndarray  # bool per dictionary entry: flagged by the detector on text
+    kinds: dict[int, frozenset[str]]  # dictionary entry -> its kinds (flagged entries only)
+    huge: list[int]  # dictionary entries longer than ``max_cell_chars``
+    detector_failed: bool = False
+
+
+def _verdicts(dictionary: pa.Array, opts: ClassifyOptions, document: bool, memo: dict[str, Any]) -> _Verdicts:
+    """Classify the distinct values of a dictionary: one batched detector pass over those that hold a
+    letter and are not already known; its findings give both the text kinds and ``value_kind``'s
+    answer for short cells (see ``_firewall.classify_cells``), at a fraction of calling ``value_kind``
+    cell by cell. Only the values that can be flagged become Python strings."""
     n = len(dictionary)
+    value_flag = np.zeros(n, dtype=bool)
+    text_flag = np.zeros(n, dtype=bool)
+    out = _Verdicts(dictionary, value_flag, text_flag, {}, [])
     if n == 0:
         return out
-    stripped = pc.utf8_trim_whitespace(dictionary)
-    lengths = pc.fill_null(pc.utf8_length(stripped), 0)
+    strings = dictionary if pa.types.is_string(dictionary.type) else dictionary.cast(pa.string())
+    stripped = pc.utf8_trim_whitespace(strings)
     # Without a letter a cell can be neither a status word nor an identifier (each has a letter:
     # "A", "EAC", "N"…; bare digit runs are never flagged alone), so it costs no detector call.
+    # RE2 inside Arrow, linear in the bytes: no Python string is made for such cells.
     lettered = pc.or_(pc.match_substring_regex(stripped, "[A-Za-z]"), pc.invert(pc.string_is_ascii(stripped)))
-    keep = pc.and_(pc.greater(lengths, 0), pc.fill_null(lettered, False))
-    positions = pc.indices_nonzero(keep).to_pylist()
-    if not positions:
+    keep = pc.fill_null(pc.and_(pc.greater(pc.utf8_length(stripped), 0), lettered), False)
+    at = pc.indices_nonzero(keep)
+    if len(at) == 0:
         return out
-    taken = pa.array(positions, pa.int64())
-    sub = pc.take(stripped, taken)
+    positions = at.to_numpy()
+    sub = stripped if len(at) == n else pc.take(stripped, at)
     values: list[str] = sub.to_pylist()
-    # Known results first (values recur across batches: codes, boilerplate text); then one detector
-    # pass over the rest, which also gives value_kind's answer without a second pass.
-    results: list[tuple[str | None, frozenset[str]] | None] = [memo.get(v) for v in values]
+    # Known results first (values recur across batches and files: codes, boilerplate text); then one
+    # detector pass over the rest, which also gives value_kind's answer without a second pass.
+    results: list[tuple[str | None, frozenset[str]] | None] = list(map(memo.get, values))
     todo = [i for i, r in enumerate(results) if r is None]
     if todo:
+        todo_arr = sub if len(todo) == len(values) else pc.take(sub, pa.array(todo, pa.int64()))
+        todo_lengths = pc.utf8_length(todo_arr)
+        candidate = [False] * len(todo)
         if document:
-            short = [False] * len(todo)
-            candidate = [False] * len(todo)
+            short = candidate.copy()
         else:
-            todo_arr = pc.take(sub, pa.array(todo, pa.int64()))
-            short_mask = pc.less_equal(pc.utf8_length(todo_arr), opts.value_max_chars)
+            short_mask = pc.less_equal(todo_lengths, opts.value_max_chars)
             short = short_mask.to_pylist()
-            candidate = [False] * len(todo)
-            at = pc.indices_nonzero(short_mask)
-            if len(at):  # the vocabulary holds short phrases only: long texts need no look-up
-                for j, maybe in zip(
-                    at.to_pylist(), _value_candidates(pc.take(todo_arr, at)).to_pylist(), strict=True
-                ):
-                    candidate[j] = maybe
-        texts = []
-        for i in todo:
-            value = values[i]
-            if len(value) > opts.max_cell_chars:
-                out.huge_rows.append(positions[i])
-                value = value[: opts.max_cell_chars]
-            texts.append(value)
+            short_at = pc.indices_nonzero(short_mask)
+            if len(short_at):  # the vocabulary holds short phrases only: long texts need no look-up
+                maybe = _value_candidates(pc.take(todo_arr, short_at))
+                for j in pc.indices_nonzero(maybe).to_pylist():
+                    candidate[short_at[j].as_py()] = True
+        texts = values if len(todo) == len(values) else [values[i] for i in todo]
+        limit = opts.max_cell_chars
+        if (pc.max(todo_lengths).as_py() or 0) > limit:
+            texts = list(texts)
+            for j in pc.indices_nonzero(pc.greater(todo_lengths, limit)).to_pylist():
+                out.huge.append(int(positions[todo[j]]))
+                texts[j] = texts[j][:limit]
         try:
             found = _firewall.classify_cells(texts, short, candidate)
         except Exception:  # a detector failure on one batch is reported, never fatal
             out.detector_failed = True
-            found = [(None, _NONE)] * len(texts)
-        room = _MEMO_LIMIT - len(memo)
+            found = [_firewall.MISS] * len(texts)
         for i, fresh in zip(todo, found, strict=True):
             results[i] = fresh
-            if room > 0 and len(values[i]) <= opts.max_cell_chars and not out.detector_failed:
-                memo[values[i]] = fresh
-                room -= 1
-    value_flag = [False] * n
-    text_flag = [False] * n
-    for i, result in enumerate(results):
+        room = _MEMO_LIMIT - len(memo)
+        if room > 0 and not out.detector_failed:
+            fresh_values = (values[i] for i in todo) if len(todo) < len(values) else iter(values)
+            learned: Iterable[tuple[str, Any]] = zip(fresh_values, found, strict=False)
+            if out.huge:  # a cut value's result is not the whole value's
+                learned = ((v, r) for v, r in learned if len(v) <= limit)
+            memo.update(islice(learned, room))
+    miss = _firewall.MISS
+    for i in [i for i, r in enumerate(results) if r is not miss]:
+        result = results[i]
         assert result is not None
         kind, kinds = result
         if kind is not None:
-            value_flag[positions[i]] = True
-            out.value_kinds.add(kind)
+            p = int(positions[i])
+            value_flag[p] = True
+            out.kinds[p] = frozenset((kind,))
         elif kinds:
-            s = values[i].strip()
+            s = values[i]
             if len(s) >= opts.text_min_chars and (document or not s.isalnum()):
-                text_flag[positions[i]] = True
-                out.text_kinds |= kinds
+                p = int(positions[i])
+                text_flag[p] = True
+                out.kinds[p] = kinds
+    return out
+
+
+def _check_strings(
+    arr: pa.Array | pa.ChunkedArray,
+    opts: ClassifyOptions,
+    document: bool,
+    memo: dict[str, Any] | None = None,
+    cache: dict[str, _Verdicts] | None = None,
+    column: str = "",
+) -> _CellFlags:
+    """Flags per distinct value, mapped back to rows through the dictionary indices.
+
+    ``cache`` holds the last dictionary's verdicts per column; kinds count only for entries that some
+    row of this batch uses, so that a dictionary shared by several batches (a Parquet row group)
+    reports each batch exactly as a dictionary of its own values would.
+    """
+    memo = {} if memo is None else memo
+    enc = _as_dictionary(arr)
+    dictionary = enc.dictionary
+    known = cache.get(column) if cache is not None else None
+    if known is not None and len(known.dictionary) == len(dictionary) and known.dictionary.equals(dictionary):
+        verdicts = known
+    else:
+        verdicts = _verdicts(dictionary, opts, document, memo)
+        if cache is not None and not verdicts.detector_failed:
+            cache[column] = verdicts
+    out = _CellFlags(detector_failed=verdicts.detector_failed)
     indices = enc.indices
-    if out.value_kinds:
-        out.value_mask = pc.fill_null(pc.take(pa.array(value_flag, pa.bool_()), indices), False)
-    if out.text_kinds:
-        out.text_mask = pc.fill_null(pc.take(pa.array(text_flag, pa.bool_()), indices), False)
-    if out.huge_rows:
-        out.huge_rows = [int(pc.index(indices, i).as_py()) for i in out.huge_rows]
+    if verdicts.kinds:
+        for flag, attr in ((verdicts.value_flag, "value"), (verdicts.text_flag, "text")):
+            if not flag.any():
+                continue
+            mask = pc.fill_null(pc.take(pa.array(flag, pa.bool_()), indices), False)
+            used = pc.indices_nonzero(mask)
+            if len(used) == 0:
+                continue
+            entries = pc.unique(pc.take(indices, used)).to_pylist()
+            kinds: set[str] = set()
+            for e in entries:
+                kinds |= verdicts.kinds[e]
+            if attr == "value":
+                out.value_mask, out.value_kinds = mask, kinds
+            else:
+                out.text_mask, out.text_kinds = mask, kinds
+    for entry in verdicts.huge:
+        first = int(pc.index(indices, entry).as_py())
+        if first >= 0:
+            out.huge_rows.append(first)
     return out
 
 
@@ -354,12 +460,15 @@ def classify_batch(
     """Classify one batch into ``tally``.
 
     ``rows`` is the 0-based index of the batch's first row in the source (contiguous batches), or an
-    array of the 1-based row numbers of each of its rows (samples, Spark partitions).
+    array of the 1-based row numbers of each of its rows (samples, Spark partitions). When
+    ``tally.key`` names columns of the batch, the flagged rows' keys are listed beside their numbers.
     """
     n = table.num_rows
     tally.rows_scanned += n
     if n == 0:
         return
+    names = set(table.column_names)
+    key = [table.column(k) for k in tally.key] if tally.key and all(k in names for k in tally.key) else None
     union: pa.Array | None = None
     for name in table.column_names:
         arr = table.column(name)
@@ -376,6 +485,8 @@ def classify_batch(
                 opts,
                 document or name == DOCUMENT_COLUMN,
                 tally.memo.setdefault(document or name == DOCUMENT_COLUMN, {}),
+                tally.verdicts,
+                name,
             )
             if flags.value_mask is not None:
                 col.kinds |= flags.value_kinds
@@ -406,12 +517,34 @@ def classify_batch(
         total = len(positions)
         if total:
             room = max(opts.row_limit - len(col.rows), 0)
-            col.add_rows(_row_numbers(positions.slice(0, room), rows), total, opts.row_limit)
+            listed = positions.slice(0, room)
+            keys = _keys(key, listed) if key is not None else None
+            col.add_rows(_row_numbers(listed, rows), total, opts.row_limit, keys)
             column = None if name == DOCUMENT_COLUMN else name
             if allow.basis_for(source, column) is None:
                 union = mask if union is None else pc.or_(union, mask)
     if union is not None:
         tally.rows_flagged += int(pc.sum(pc.cast(union, pa.int64())).as_py() or 0)
+
+
+def _key_value(value: Any) -> Any:
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float):
+        return value if value == value and abs(value) != float("inf") else str(value)
+    if isinstance(value, bytes):
+        return value.hex()
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def _keys(key: list[pa.Array | pa.ChunkedArray], positions: pa.Array) -> list[Any]:
+    """The key of each row at ``positions``: one value, or a list for a composite key."""
+    parts = [[_key_value(v) for v in pc.take(arr, positions).to_pylist()] for arr in key]
+    if len(parts) == 1:
+        return parts[0]
+    return [list(k) for k in zip(*parts, strict=True)]
 
 
 def merge_tallies(parts: Iterable[SourceTally], limit: int) -> SourceTally:

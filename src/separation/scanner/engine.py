@@ -19,8 +19,15 @@ import pyarrow as pa
 from separation.errors import InputError
 from separation.scanner import _firewall
 from separation.scanner.allow import AllowList
-from separation.scanner.classify import ClassifyOptions, SourceTally, classify_batch
-from separation.scanner.readers import DOCUMENT_FORMATS, MisEncoded, ReadError, iter_batches
+from separation.scanner.classify import ClassifyOptions, SourceTally, classify_batch, needs_values
+from separation.scanner.readers import (
+    DOCUMENT_FORMATS,
+    MisEncoded,
+    ReadError,
+    iter_batches,
+    parquet_rows,
+    primary_key,
+)
 from separation.scanner.report import ScanReport, SourceError, SourceReport
 from separation.scanner.state import ResumeState, fingerprint
 from separation.scanner.targets import Source, discover
@@ -40,6 +47,9 @@ class ScanOptions:
     schema: str | None = None
     allow: AllowList = field(default_factory=AllowList)
     classify: ClassifyOptions = field(default_factory=ClassifyOptions)
+    # Columns whose values identify a row (``--key``): the report lists the keys of flagged rows beside
+    # their numbers. Database tables use their primary key when this is not given.
+    key: tuple[str, ...] = ()
 
     def check(self) -> None:
         if not 0.0 < self.sample <= 1.0:
@@ -63,15 +73,6 @@ class Progress:
 
     def source_done(self, source: Source, report: SourceReport) -> None:
         """Called when a source is finished (or resumed from the state file)."""
-
-
-def _sample_rows(batch: pa.RecordBatch, first: int, share: float) -> tuple[pa.RecordBatch, pa.Array]:
-    """The rows of a deterministic, evenly spread sample, with their 1-based row numbers."""
-    import numpy as np
-
-    idx = np.arange(first, first + batch.num_rows, dtype=np.int64)
-    keep = ((idx * 0.6180339887498949) % 1.0) < share
-    return batch.filter(pa.array(keep)), pa.array(idx[keep] + 1)
 
 
 def scan_source(
@@ -125,19 +126,28 @@ def _read(
         tally = SourceTally.from_state(partial["tally"])  # type: ignore[arg-type]
     tally.memo = memo
     document = source.format in DOCUMENT_FORMATS
+    if not document and not tally.key:
+        tally.key = options.key or (primary_key(source) if source.format in ("sql", "duckdb") else ())
+    key = tally.key
+
+    def wanted(name: str, typ: pa.DataType) -> bool:
+        return needs_values(name, typ, key)
+
     size = max(source.size, 1)
+    total_rows = parquet_rows(source.path) if source.format == "parquet" and source.path else None
     last_save = time.monotonic()
     done_batches = 0
     read_bytes = 0
     try:
-        for batch, first in iter_batches(source, options.batch_rows, encoding):
+        batches = iter_batches(source, options.batch_rows, encoding, wanted=wanted, sample=options.sample)
+        for batch, rows in batches:
             done_batches += 1
             read_bytes += batch.nbytes
             if done_batches <= skip:
                 continue
-            rows: int | pa.Array = first
-            if options.sample < 1.0:
-                batch, rows = _sample_rows(batch, first, options.sample)
+            missing = key and not all(k in batch.schema.names for k in key)
+            if missing and done_batches == 1 and (source.row_groups is None or source.row_groups[0] == 0):
+                tally.add_error(SourceError("no such key column (--key); rows are listed without keys"))
             classify_batch(
                 batch,
                 rows,
@@ -156,7 +166,15 @@ def _read(
                 resume.save()
                 last_save = time.monotonic()
             if progress is not None:
-                progress.batch(source, batch.num_rows, min(read_bytes / size, 1.0))
+                if total_rows:  # Parquet reads only some columns: its progress is in rows
+                    if isinstance(rows, int):
+                        last = rows + batch.num_rows
+                    else:
+                        last = int(rows[-1].as_py()) if len(rows) else 0
+                    fraction = last / total_rows
+                else:
+                    fraction = read_bytes / size
+                progress.batch(source, batch.num_rows, min(fraction, 1.0))
     except MisEncoded:
         if encoding != _FALLBACK_ENCODING:
             raise
@@ -269,6 +287,7 @@ def scan(
                 "batch_rows": options.batch_rows,
                 "tables": options.tables,
                 "schema": options.schema,
+                **({"key": list(options.key)} if options.key else {}),
                 "allow": options.allow.to_data(),
                 "classify": repr(options.classify),
             }

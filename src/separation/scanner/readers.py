@@ -11,16 +11,20 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeAlias
 
 import pyarrow as pa
 
 from separation.scanner.classify import DOCUMENT_COLUMN
 from separation.scanner.targets import Source, _db_problem
 
-__all__ = ["DOCUMENT_FORMATS", "MisEncoded", "ReadError", "iter_batches"]
+__all__ = ["DOCUMENT_FORMATS", "MisEncoded", "ReadError", "Wanted", "iter_batches", "sample_rows"]
+
+# Which columns' cells a scan needs, by name and Arrow type (see ``classify.needs_values``).
+Wanted: TypeAlias = Callable[[str, pa.DataType], bool]
+Rows: TypeAlias = int | pa.Array  # 0-based index of a batch's first row, or the 1-based numbers of its rows
 
 DOCUMENT_FORMATS = frozenset({"text", "pdf", "docx"})
 _CSV_BLOCK = 8 << 20  # bytes per Arrow CSV block: bounds memory, and the largest row Arrow can hold
@@ -39,17 +43,55 @@ class MisEncoded(ReadError):
     """Text that is not UTF-8: the engine reads it again in the fallback encoding."""
 
 
+# Sample mode keeps row i (0-based) when (i * _SAMPLE_STEP) mod 2**16 is below the share of 2**16:
+# an evenly spread, deterministic choice (the step is 2**16 over the golden ratio), in integers so that
+# a database computes exactly the same rows in SQL.
+_SAMPLE_STEP = 40_503
+_SAMPLE_SPAN = 1 << 16
+
+
+def sample_threshold(share: float) -> int:
+    return max(1, min(_SAMPLE_SPAN, round(share * _SAMPLE_SPAN)))
+
+
+def sample_rows(batch: pa.RecordBatch, first: int, share: float) -> tuple[pa.RecordBatch, pa.Array]:
+    """The sampled rows of a batch whose first row is row ``first`` (0-based) of its source, with
+    their 1-based row numbers."""
+    import numpy as np
+
+    idx = np.arange(first, first + batch.num_rows, dtype=np.int64)
+    keep = (idx * _SAMPLE_STEP) % _SAMPLE_SPAN < sample_threshold(share)
+    return batch.filter(pa.array(keep)), pa.array(idx[keep] + 1)
+
+
 def iter_batches(
-    source: Source, batch_rows: int, encoding: str = "utf-8"
-) -> Iterator[tuple[pa.RecordBatch, int]]:
+    source: Source,
+    batch_rows: int,
+    encoding: str = "utf-8",
+    *,
+    wanted: Wanted | None = None,
+    sample: float = 1.0,
+) -> Iterator[tuple[pa.RecordBatch, Rows]]:
+    """Batches of the source with the position of their rows.
+
+    ``wanted`` says which columns' cells are needed: a reader that can skip the others (Parquet)
+    gives them as null columns (same names, same order, no data). ``sample`` below 1 gives only the
+    sampled rows, each batch with the 1-based numbers of its rows; Parquet then skips row groups and
+    databases select the rows in SQL, other formats are read and filtered as they stream.
+    """
     if source.problem:
         raise ReadError(source.problem)
     fmt = source.format
+    if sample < 1.0 and fmt not in ("parquet", "sql"):
+        for batch, first in iter_batches(source, batch_rows, encoding, wanted=wanted):
+            assert isinstance(first, int)
+            yield sample_rows(batch, first, sample)
+        return
     try:
         if fmt in ("csv", "tsv"):
             yield from _csv(source, batch_rows, encoding)
         elif fmt == "parquet":
-            yield from _parquet(source, batch_rows)
+            yield from _parquet(source, batch_rows, wanted, sample)
         elif fmt in ("json", "jsonl"):
             yield from _json(source, batch_rows)
         elif fmt == "xlsx":
@@ -61,7 +103,7 @@ def iter_batches(
         elif fmt == "docx":
             yield from _docx(source, batch_rows)
         elif fmt == "sql":
-            yield from _sql(source, batch_rows)
+            yield from _sql(source, batch_rows, sample)
         elif fmt == "duckdb":
             yield from _duckdb(source, batch_rows)
         else:
@@ -147,24 +189,73 @@ def _split(batch: pa.RecordBatch, rows: int) -> Iterator[pa.RecordBatch]:
 # --- Parquet ---------------------------------------------------------------------------------------
 
 
-def _parquet(source: Source, batch_rows: int) -> Iterator[tuple[pa.RecordBatch, int]]:
+def parquet_rows(path: str) -> int | None:
+    """Rows in a Parquet file, from its footer (None when unreadable)."""
+    import pyarrow.parquet as pq
+
+    try:
+        return int(pq.ParquetFile(path).metadata.num_rows)
+    except Exception:
+        return None
+
+
+def _sampled_groups(sizes: list[int], share: float) -> tuple[set[int], float]:
+    """Row groups a sample reads (evenly spread, about ``share`` of them, at least one) and the share
+    of their rows to keep, so that about ``share`` of the file's rows are scanned."""
+    count = len(sizes)
+    k = min(count, max(1, round(share * count)))
+    chosen = {g for g in range(count) if (g + 1) * k // count > g * k // count}
+    rows = sum(sizes[g] for g in chosen)
+    return chosen, min(1.0, share * sum(sizes) / rows) if rows else 1.0
+
+
+def _parquet(
+    source: Source, batch_rows: int, wanted: Wanted | None, sample: float
+) -> Iterator[tuple[pa.RecordBatch, Rows]]:
     import pyarrow.parquet as pq
 
     assert source.path is not None
     try:
-        meta = pq.ParquetFile(source.path)
+        pf = pq.ParquetFile(source.path)
+        schema = pf.schema_arrow
+        names = schema.names
+        read = names
+        if wanted is not None and len(set(names)) == len(names):
+            read = [f.name for f in schema if wanted(f.name, f.type)]
         strings = [
             f.name
-            for f in meta.schema_arrow
-            if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)
+            for f in schema
+            if f.name in read and (pa.types.is_string(f.type) or pa.types.is_large_string(f.type))
         ]
+        meta = pf.metadata
+        sizes = [meta.row_group(g).num_rows for g in range(meta.num_row_groups)]
+        firsts = [0]
+        for n in sizes:
+            firsts.append(firsts[-1] + n)
+        lo, hi = source.row_groups or (0, len(sizes))
+        groups = list(range(lo, hi))
+        keep_share = 1.0
+        if sample < 1.0:
+            chosen, keep_share = _sampled_groups(sizes, sample)
+            groups = [g for g in groups if g in chosen]
         # Dictionary-encoded reads: a short-code column arrives already as (codes, distinct values).
         pf = pq.ParquetFile(source.path, read_dictionary=strings)
-        groups = list(range(*source.row_groups)) if source.row_groups else None
-        row = source.first_row
-        for batch in pf.iter_batches(batch_size=batch_rows, row_groups=groups, use_threads=False):
-            yield batch, row
-            row += batch.num_rows
+        for g in groups:
+            row = firsts[g]
+            batches = pf.iter_batches(batch_size=batch_rows, row_groups=[g], columns=read, use_threads=False)
+            for batch in batches:
+                first = row
+                row += batch.num_rows
+                if read is not names:
+                    got = dict(zip(read, batch.columns, strict=True))
+                    n = batch.num_rows
+                    batch = pa.RecordBatch.from_arrays(
+                        [got[name] if name in got else pa.nulls(n) for name in names], names=names
+                    )
+                if sample < 1.0:
+                    yield sample_rows(batch, first, keep_share)
+                else:
+                    yield batch, first
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, OSError) as exc:
         if isinstance(exc, (PermissionError, FileNotFoundError)):
             raise
@@ -356,8 +447,40 @@ def _column_array(values: list[Any]) -> pa.Array:
     return pa.array([_cell_text(v) if not isinstance(v, bytes) else None for v in values], pa.string())
 
 
-def _sql(source: Source, batch_rows: int) -> Iterator[tuple[pa.RecordBatch, int]]:
-    from sqlalchemy import MetaData, Table, create_engine, select
+def primary_key(source: Source) -> tuple[str, ...]:
+    """The primary key columns of a database table (SQLAlchemy inspection, or DuckDB's catalogue);
+    empty when it has none or cannot be read (reading the table then reports why)."""
+    try:
+        if source.format == "sql" and source.url is not None and source.table is not None:
+            from sqlalchemy import create_engine, inspect
+
+            engine = create_engine(source.url)
+            try:
+                with engine.connect() as conn:
+                    pk = inspect(conn).get_pk_constraint(source.table, schema=source.schema)
+            finally:
+                engine.dispose()
+            return tuple(str(c) for c in pk.get("constrained_columns") or ())
+        if source.format == "duckdb" and source.path is not None and source.table is not None:
+            import duckdb
+
+            con = duckdb.connect(source.path, read_only=True)
+            try:
+                found = con.execute(
+                    "SELECT constraint_column_names FROM duckdb_constraints() WHERE constraint_type = "
+                    "'PRIMARY KEY' AND schema_name = ? AND table_name = ?",
+                    [source.schema or "main", source.table],
+                ).fetchall()
+            finally:
+                con.close()
+            return tuple(str(c) for c in found[0][0]) if found else ()
+    except Exception:
+        return ()
+    return ()
+
+
+def _sql(source: Source, batch_rows: int, sample: float = 1.0) -> Iterator[tuple[pa.RecordBatch, Rows]]:
+    from sqlalchemy import MetaData, Table, create_engine, func, select
     from sqlalchemy.exc import SQLAlchemyError
 
     assert source.url is not None and source.table is not None
@@ -367,16 +490,34 @@ def _sql(source: Source, batch_rows: int) -> Iterator[tuple[pa.RecordBatch, int]
             try:
                 table = Table(source.table, MetaData(), autoload_with=conn, schema=source.schema)
                 names = [c.name for c in table.columns]
-                query = select(table)
                 pk = list(table.primary_key.columns)
-                if pk:  # a stable order, so that row numbers mean the same thing on every run
-                    query = query.order_by(*pk)
+                # A stable order (the primary key), so that row numbers mean the same on every run.
+                if sample < 1.0:
+                    # The database numbers the rows and sends only the sampled ones: the same rows,
+                    # with the same numbers, as sampling the full read would give.
+                    number = func.row_number().over(order_by=pk or None).label("_separation_row")
+                    inner = select(*table.columns, number).subquery()
+                    n = inner.c["_separation_row"]
+                    query = (
+                        select(*[inner.c[name] for name in names], n)
+                        .where(((n - 1) * _SAMPLE_STEP) % _SAMPLE_SPAN < sample_threshold(sample))
+                        .order_by(n)
+                    )
+                else:
+                    query = select(table)
+                    if pk:
+                        query = query.order_by(*pk)
                 result = conn.execution_options(stream_results=True, yield_per=batch_rows).execute(query)
                 row = 0
                 for part in result.partitions(batch_rows):
                     cols = list(zip(*part, strict=True)) if part else [() for _ in names]
+                    if sample < 1.0:
+                        numbers = pa.array(cols.pop() if part else [], pa.int64())
                     batch = pa.RecordBatch.from_arrays([_column_array(list(c)) for c in cols], names=names)
-                    yield batch, row
+                    if sample < 1.0:
+                        yield batch, numbers
+                    else:
+                        yield batch, row
                     row += batch.num_rows
             except SQLAlchemyError as exc:
                 raise ReadError(f"cannot read the table ({_db_problem(exc)})") from None

@@ -94,9 +94,15 @@ class SourceReport:
     errors: list[SourceError] = field(default_factory=list)
     rows_scanned: int = 0
     rows_flagged: int = 0  # distinct rows with at least one flagged (not allowed) column
+    # When the source has a key (a table's primary key, or ``--key`` for files): its columns, and per
+    # flagged or allowed column (as ``column`` shows it) the key of each listed row, in ``rows`` order.
+    # Withheld, with the reason, when the key column is itself flagged.
+    key: list[str] | None = None
+    keys: dict[str, list[Any]] = field(default_factory=dict)
+    keys_withheld: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "source": self.source,
             "format": self.kind,
             "columns": [c.to_dict() for c in self.columns],
@@ -105,6 +111,12 @@ class SourceReport:
             "rows_scanned": self.rows_scanned,
             "rows_flagged": self.rows_flagged,
         }
+        if self.key is not None:
+            out["key"] = self.key
+            out["keys"] = self.keys
+            if self.keys_withheld is not None:
+                out["keys_withheld"] = self.keys_withheld
+        return out
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SourceReport:
@@ -116,6 +128,9 @@ class SourceReport:
             errors=[SourceError.from_dict(e) for e in data.get("errors", [])],
             rows_scanned=int(data.get("rows_scanned", 0)),
             rows_flagged=int(data.get("rows_flagged", 0)),
+            key=data.get("key"),
+            keys=dict(data.get("keys", {})),
+            keys_withheld=data.get("keys_withheld"),
         )
 
 
