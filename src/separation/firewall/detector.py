@@ -93,6 +93,7 @@ class _Compiled:
     window: int
     require_window: int
     check_options: bool  # a non-identifier rule that must not fire inside a form's option list
+    field_start: bool  # the hit must open a line or a field (see ``_field_start``)
     validator: Callable[[str], bool] | None
     column_name: bool
     shape: Any  # column-name rules: the rule's patterns, which the whole token must match
@@ -204,6 +205,7 @@ class Detector:
             window=rule.window,
             require_window=rule.require_window,
             check_options=check_options,
+            field_start=rule.field_start,
             validator=validator,
             column_name=rule.validator == "column_name",
             shape=(
@@ -216,6 +218,7 @@ class Detector:
             plain=(
                 all(c is None for c in checks.values())
                 and not check_options
+                and not rule.field_start
                 and rule.validator is None
                 and not rule.topic
                 and not rule.clause
@@ -342,6 +345,8 @@ class Detector:
         """The checks around one hit, cheapest first: the (possibly moved) span, its score, and its
         kind when it is not the rule's (a form question found through its status options)."""
         prompt: tuple[int, int] | None = None
+        if item.field_start and not _field_start(buf, lo, start):
+            return None
         if item.check_options:
             # ``marks`` holds 1 where the text has "[", "(" or "/": most hits have none before them.
             low = start - 40

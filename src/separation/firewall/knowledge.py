@@ -55,6 +55,7 @@ class Rule:
     window: int = 30
     require_window: int = 3
     options_ok: bool = False
+    field_start: bool = False  # the hit must open a line or a form field (a label, not prose)
     topic: bool = False
     clause: bool = False
     validator: str | None = None
@@ -169,6 +170,7 @@ def _rule(raw: Any, lang: str, variables: Mapping[str, str], where: str) -> Rule
             _strings(raw.get("require_before"), where, rid, "require_before"), windowed=True
         ),
         options_ok=bool(raw.get("options_ok", False)),
+        field_start=bool(raw.get("field_start", False)),
         window=int(raw.get("window", 30)),
         require_window=int(raw.get("require_window", 3)),
         topic=bool(raw.get("topic", False)),
