@@ -20,3 +20,42 @@ def test_dev_corpus_meets_targets() -> None:
     report = evaluate(records, detect_many)
     assert report.documents >= 500
     assert report.failures() == []
+
+
+# The later development corpora were written after the rules, by other hands; the detector does not
+# meet every target on them yet. These floors are the figures at the last tuning, less a point, so
+# that a change which loses what was gained there fails here.
+FLOORS = {
+    "dev2.jsonl": {
+        ("status", "precision"): 0.94,
+        ("status", "recall"): 0.97,
+        ("identifier", "recall"): 0.99,
+        ("question", "precision"): 0.94,
+        ("question", "recall"): 0.95,
+    },
+    "dev3.jsonl": {
+        ("status", "precision"): 0.91,
+        ("status", "recall"): 0.92,
+        ("identifier", "precision"): 0.99,
+        ("identifier", "recall"): 0.96,
+        ("question", "precision"): 0.87,
+        ("question", "recall"): 0.935,
+    },
+}
+FP_CEILINGS = {"dev2.jsonl": 0.01, "dev3.jsonl": 0.025}
+
+
+@pytest.mark.parametrize("name", sorted(FLOORS))
+def test_later_dev_corpora_keep_their_figures(name: str) -> None:
+    path = DEV.parent / name
+    lines = path.read_text(encoding="utf-8").splitlines()
+    records = [parse_record(json.loads(line), f"line {i}") for i, line in enumerate(lines, 1) if line.strip()]
+    report = evaluate(records, detect_many)
+    below = {
+        key: report.figure(*key)
+        for key, floor in FLOORS[name].items()
+        if (report.figure(*key) or 0.0) < floor
+    }
+    assert below == {}
+    fp_rate = report.hard_negative_fp_rate()
+    assert fp_rate is not None and fp_rate <= FP_CEILINGS[name]
