@@ -147,7 +147,9 @@ def test_compiled_database_cache_round_trip(tmp_path: Path) -> None:
     assert first.scan(buf) == second.scan(buf) == [(0, 6, 18)]
 
 
-def test_cache_goes_to_the_user_cache_folder_by_default(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cache_goes_to_the_user_cache_folder_by_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     pytest.importorskip("hyperscan")
     from separation.firewall.engine import HyperscanScanner, Pattern
 
