@@ -172,3 +172,42 @@ def test_postgres_tables_copied_into_another_schema(pg_schema: str, rows: list[d
         with engine.begin() as conn:
             conn.execute(text(f"DROP SCHEMA {pg_schema}_clean CASCADE"))
         engine.dispose()
+
+
+def _pdf(path: Path, pages: list[str]) -> Path:
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.set_font("helvetica", size=12)
+    for page in pages:
+        pdf.add_page()
+        pdf.cell(text=page)
+    pdf.output(str(path))
+    return path
+
+
+def test_pdf_with_flagged_text_gives_its_redacted_text_layer_not_a_copy(tmp_path: Path) -> None:
+    src = _pdf(tmp_path / "memo.pdf", [TEXT_MISS, TEXT_HIT])
+    out = tmp_path / "out" / "memo.pdf"
+    log = clean(str(src), str(out))
+    assert not out.exists()  # a PDF would still show the text on its pages
+    written = tmp_path / "out" / "memo.pdf.txt"
+    pages = written.read_text(encoding="utf-8").rstrip("\n").split("\f")
+    assert len(pages) == 2 and "snow removal" in pages[0] and "[REDACTED]" in pages[1]
+    assert_no_values(written.read_text(encoding="utf-8"))
+    entry = log.to_dict()["sources"][0]
+    assert entry["action"] == "cleaned" and entry["written"] == "memo.pdf.txt"
+    assert entry["columns"][0]["action"] == "redacted" and entry["columns"][0]["cells"] == 1
+
+
+def test_pdf_without_findings_is_copied_and_in_place_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "src").mkdir()
+    plain = _pdf(tmp_path / "src" / "plain.pdf", [TEXT_MISS])
+    _pdf(tmp_path / "src" / "memo.pdf", [TEXT_HIT])
+    log = clean(str(tmp_path / "src"), str(tmp_path / "out"))
+    assert (tmp_path / "out" / "plain.pdf").read_bytes() == plain.read_bytes()
+    assert (tmp_path / "out" / "memo.pdf.txt").exists() and not (tmp_path / "out" / "memo.pdf").exists()
+    assert log.to_dict()["left_out"] == []
+    log = clean(str(tmp_path / "src"), str(tmp_path / "src"), CleanOptions(in_place=True))
+    assert log.to_dict()["left_out"] == ["memo.pdf"]
+    assert not (tmp_path / "src" / "memo.pdf.txt").exists()

@@ -61,6 +61,10 @@ def test_spark_report_equals_the_local_report(tmp_path: Path, spark: Any) -> Non
     local_report = _without_engine(scan([str(root)], options).to_dict())
     assert spark_report == local_report
     assert spark_report["summary"]["columns_flagged"] == 5 and spark_report["summary"]["columns_allowed"] == 1
+    keyed = ScanOptions(allow=load_allow_list(allow), key=("id",))
+    spark_keyed = _without_engine(scan_spark([str(root)], keyed, spark=spark).to_dict())
+    assert spark_keyed == _without_engine(scan([str(root)], keyed).to_dict())
+    assert spark_keyed["sources"][1]["keys"]["case_ref"] == [3, 7]
 
 
 @pytest.mark.slow
@@ -71,3 +75,22 @@ def test_spark_rejects_other_formats_given_directly(tmp_path: Path, spark: Any) 
     (tmp_path / "memo.txt").write_text("x\n", encoding="utf-8")
     with pytest.raises(InputError, match="Parquet and CSV"):
         scan_spark([str(tmp_path / "memo.txt")], spark=spark)
+
+
+@pytest.mark.slow
+def test_a_delta_table_without_delta_lake_says_so(tmp_path: Path, spark: Any, monkeypatch: Any) -> None:
+    # Delta Lake's jars come from Maven at Spark start-up, which this machine cannot reach: the
+    # Spark engine must say plainly what is missing rather than fail inside a job.
+    from separation.errors import InputError
+    from separation.scanner import spark as spark_engine
+
+    table = tmp_path / "permits"
+    (table / "_delta_log").mkdir(parents=True)
+    pq.write_table(pa.Table.from_pylist(make_rows(10)), table / "part-0.parquet")
+    if spark_engine.delta_available(spark):
+        pytest.skip("this Spark has Delta Lake")
+    with pytest.raises(InputError, match="Delta Lake"):
+        spark_engine.scan_spark([str(table)], spark=spark)
+    # The check itself finds classes that are there.
+    monkeypatch.setattr(spark_engine, "_DELTA_CLASS", "org.apache.spark.sql.SparkSession")
+    assert spark_engine.delta_available(spark)

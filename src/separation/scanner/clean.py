@@ -1,9 +1,10 @@
 """Cleaned copies: flagged columns dropped (or masked), flagged text cells redacted, the rest unchanged.
 
 ``clean`` first scans the source (full mode, same allow-list), then writes the copy from the report's
-plan. Allowed columns are left alone. A file that could not be read completely, a PDF (no writer) or
-a file of an unscanned format is left out of a folder copy and named in the redaction log, so that
-the copy never carries what the scan could not see. The log holds counts per column and kind only.
+plan. Allowed columns are left alone. A file that could not be read completely or a file of an
+unscanned format is left out of a folder copy and named in the redaction log, so that the copy never
+carries what the scan could not see. A PDF with flagged text is not copied: its redacted text layer is
+written beside where the copy would be, as ``NAME.pdf.txt``. The log holds counts per column and kind only.
 """
 
 from __future__ import annotations
@@ -75,11 +76,14 @@ class _SourceLog:
     columns: dict[str, _ColumnLog] = field(default_factory=dict)
     kinds: dict[str, list[str]] = field(default_factory=dict)  # flagged column -> kinds from the scan
     shown: dict[str, str | None] = field(default_factory=dict)  # column -> name as the report shows it
+    written: str | None = None  # the file written instead of a copy of the same name (a PDF's text)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"source": self.source, "action": self.action}
         if self.reason:
             out["reason"] = self.reason
+        if self.written:
+            out["written"] = self.written
         out["columns"] = [log.to_dict(self.shown.get(name, name)) for name, log in self.columns.items()]
         return out
 
@@ -262,14 +266,52 @@ def _clean_file(
         log.sources.extend(logs)
         return
     if fmt == "pdf":
-        raise InputError(
-            "holds flagged text, and PDF copies cannot be written; export the text first", where=str(path)
-        )
+        _clean_pdf(pairs[0][0], dest, logs[0], options)
+        log.sources.extend(logs)
+        return
     with _atomic_target(dest) as tmp:
         _write_cleaned(fmt or "", path, tmp, pairs, plans, logs, options, cleaner)
     for entry, plan in zip(logs, plans, strict=True):
         entry.action = "copied" if plan.empty else "cleaned"
     log.sources.extend(logs)
+
+
+def pdf_text_path(dest: Path) -> Path:
+    """Where the cleaned text layer of a PDF goes: beside where its copy would be, ``NAME.pdf.txt``."""
+    return dest.with_name(dest.name + ".txt")
+
+
+def _clean_pdf(source: Source, dest: Path, entry: _SourceLog, options: CleanOptions) -> None:
+    """A PDF with flagged text: no PDF can be rewritten here (pages, images and layout would keep what
+    the text layer shows), so its text layer, redacted, is written as ``NAME.pdf.txt`` beside where the
+    copy would be, pages apart by form feeds; the PDF itself is not copied."""
+    if options.in_place:
+        raise InputError(
+            "a PDF with flagged text cannot be cleaned in place; clean it into a copy (its text layer)",
+            where=source.name,
+        )
+    out = pdf_text_path(dest)
+    if out.exists():
+        raise InputError("already exists; choose a new path", where=str(out))
+    col = _column_log(entry, DOCUMENT_COLUMN, "redacted")
+    col.kinds.update(entry.kinds.get(DOCUMENT_COLUMN, []))
+    with _atomic_target(out) as tmp, tmp.open("w", encoding="utf-8") as fh:
+        page_no = 0
+        for batch, _ in _batches(source, options.batch_rows):
+            for page in batch.column(0).to_pylist():
+                redaction = _firewall.redact_text(page or "")
+                if redaction.counts:
+                    col.cells += 1
+                    col.findings.update(redaction.counts)
+                fh.write(("\f" if page_no else "") + redaction.text)
+                page_no += 1
+        fh.write("\n")
+    entry.action = "cleaned"
+    entry.written = out.name
+    entry.reason = (
+        f"a PDF: its text layer, redacted, is in {out.name}; the PDF itself is not copied, "
+        "since its pages and images would still show what was redacted"
+    )
 
 
 def _clean_folder(

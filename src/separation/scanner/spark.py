@@ -78,7 +78,9 @@ def file_format_name(path: str) -> str | None:
     return FILE_FORMATS.get(PurePosixPath(path).suffix.lower())
 
 
-def _partition_classifier(source_name: str, allow: AllowList, opts: ClassifyOptions, document: bool) -> Any:
+def _partition_classifier(
+    source_name: str, allow: AllowList, opts: ClassifyOptions, document: bool, key: tuple[str, ...] = ()
+) -> Any:
     """The function each partition runs: classify its batches, return one row with the tally."""
 
     def run(batches: Iterator[Any]) -> Iterator[Any]:
@@ -88,7 +90,7 @@ def _partition_classifier(source_name: str, allow: AllowList, opts: ClassifyOpti
 
         context = TaskContext.get()
         part = context.partitionId() if context is not None else 0
-        tally = SourceTally()
+        tally = SourceTally(key=key)
         offset = 0
         for frame in batches:
             table = pa.Table.from_pandas(frame, preserve_index=False)
@@ -123,8 +125,40 @@ def _read(spark: Any, source: Source) -> Any:
     )
 
 
+_DELTA_CLASS = "io.delta.tables.DeltaTable"
+
+
+def delta_available(spark: Any) -> bool:
+    """Whether this Spark session can read Delta tables (the Delta Lake jars are on its classpath)."""
+    jvm = spark._jvm
+
+    def by_spark() -> Any:
+        return jvm.org.apache.spark.util.Utils.classForName(_DELTA_CLASS, True, False)
+
+    def by_thread() -> Any:
+        return jvm.java.lang.Thread.currentThread().getContextClassLoader().loadClass(_DELTA_CLASS)
+
+    for load in (by_spark, by_thread):
+        try:
+            load()
+            return True
+        except Exception:  # noqa: S112 (py4j: the class is not there, or this Spark lacks the helper)
+            continue
+    return False
+
+
+def _no_delta(target: str) -> InputError:
+    return InputError(
+        "a Delta table (it has a _delta_log folder), and this Spark has no Delta Lake: run it where the "
+        "cluster provides Delta (spark-submit --packages io.delta:delta-spark_2.13:VERSION --conf "
+        "spark.sql.extensions=io.delta.sql.DeltaSparkSessionExtension ...), or scan the folder with the "
+        "local engine, which reads every Parquet file in it, older versions included",
+        where=target,
+    )
+
+
 def _scan_one(spark: Any, source: Source, options: ScanOptions) -> SourceReport:
-    fn = _partition_classifier(source.name, options.allow, options.classify, document=False)
+    fn = _partition_classifier(source.name, options.allow, options.classify, False, options.key)
     try:
         parts = _read(spark, source).mapInPandas(fn, schema=_RESULT_SCHEMA).collect()
     except Exception as exc:  # Spark's errors: a reason, never the message (it may quote data)
@@ -164,6 +198,8 @@ def scan_spark(
                     "the Spark engine reads Parquet and CSV; scan other formats locally", where=target
                 )
             sources.extend(found)
+    if any(s.format == "delta" for s in sources) and not delta_available(session):
+        raise _no_delta(next(s.path or s.name for s in sources if s.format == "delta"))
     report = ScanReport(sample=1.0, engine="spark")
     for source in sources:
         if source.format in SPARK_FORMATS and source.path is not None:
