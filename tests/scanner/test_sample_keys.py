@@ -237,3 +237,24 @@ def test_keys_survive_resume(tmp_path: Path) -> None:
     tally.columns["x"] = ColumnTally("x", {"status"}, {"values"}, 2, [3, 7], False, [30, 70])
     again = SourceTally.from_state(json.loads(json.dumps(tally.to_state())))
     assert again.key == ("id",) and again.columns["x"].keys == [30, 70]
+
+
+def test_duckdb_primary_key_and_the_rendered_keys(tmp_path: Path) -> None:
+    import duckdb
+    from rich.console import Console
+
+    from separation.scanner import render_html, render_rich
+
+    path = tmp_path / "lake.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE permits (permit_no INTEGER PRIMARY KEY, case_ref VARCHAR)")
+    con.execute("INSERT INTO permits VALUES (501, 'CR-1'), (502, 'A123456789'), (503, 'CR-3')")
+    con.close()
+    result = scan([str(path)])
+    src = result.to_dict()["sources"][0]
+    assert src["key"] == ["permit_no"] and src["keys"] == {"case_ref": [502]}
+    console = Console(record=True, width=200)
+    render_rich(result, console)
+    assert "2 (permit_no 502)" in console.export_text()
+    assert "2 (permit_no 502)" in render_html(result)
+    assert_no_values(render_html(result) + console.export_text())

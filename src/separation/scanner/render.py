@@ -8,15 +8,21 @@ from html import escape
 from rich.console import Console
 from rich.table import Table
 
-from separation.scanner.report import ColumnReport, ScanReport
+from separation.scanner.report import ColumnReport, ScanReport, SourceReport
 
 __all__ = ["render_html", "render_rich"]
 
 _ROWS_SHOWN = 8
 
 
-def _rows_text(col: ColumnReport) -> str:
-    shown = ", ".join(str(r) for r in col.rows[:_ROWS_SHOWN])
+def _rows_text(col: ColumnReport, src: SourceReport | None = None) -> str:
+    """The first row numbers, each with its key when the source has one ("3 (id 1003)")."""
+    keys = src.keys.get(col.column or "") if src is not None and src.key else None
+    if keys is not None and src is not None and len(keys) == len(col.rows):
+        name = ", ".join(src.key or ())
+        shown = ", ".join(f"{r} ({name} {k})" for r, k in zip(col.rows[:_ROWS_SHOWN], keys, strict=False))
+    else:
+        shown = ", ".join(str(r) for r in col.rows[:_ROWS_SHOWN])
     if len(col.rows) > _ROWS_SHOWN or col.rows_truncated:
         shown += ", …"
     return shown
@@ -29,7 +35,10 @@ def _column_label(col: ColumnReport) -> str:
 def render_rich(report: ScanReport, console: Console) -> None:
     s = report.summary()
     if report.sample < 1.0:
-        console.print(f"[yellow]Sample mode:[/] about {report.sample:.0%} of the rows were read.")
+        console.print(
+            f"[yellow]Sample mode:[/] about {report.sample:.0%} of the rows were read; "
+            "counts and row numbers cover the sample only."
+        )
     table = Table(title="Columns holding immigration-status information", title_justify="left", expand=False)
     for header in ("source", "column", "kinds", "reasons", "rows flagged", "rows"):
         table.add_column(header, overflow="fold")
@@ -41,7 +50,7 @@ def render_rich(report: ScanReport, console: Console) -> None:
                 ", ".join(col.kinds),
                 ", ".join(col.reasons),
                 str(col.rows_flagged),
-                _rows_text(col),
+                _rows_text(col, src),
             )
     if table.row_count:
         console.print(table)
@@ -135,7 +144,7 @@ def render_html(report: ScanReport, *, generated: dt.datetime | None = None) -> 
             ", ".join(c.kinds),
             ", ".join(c.reasons),
             str(c.rows_flagged),
-            _rows_text(c),
+            _rows_text(c, src),
         ]
         for src in report.sources
         for c in src.columns
