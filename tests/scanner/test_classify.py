@@ -83,3 +83,56 @@ def test_cells_without_letters_are_never_flagged(value: str) -> None:
     from separation.firewall import detect
 
     assert value_kind(value) is None and detect(value) == []
+
+
+def _corpus_texts() -> list[str]:
+    import json
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "corpus" / "firewall"
+    texts = []
+    for path in sorted(root.glob("*.jsonl")):
+        with path.open(encoding="utf-8") as fh:
+            texts.extend(json.loads(line)["text"] for line in fh if line.strip())
+    return texts
+
+
+def test_the_prefilter_keeps_every_text_the_detector_finds_something_in() -> None:
+    # The scanner sends the detector only the texts ``may_find`` keeps: it must keep every text with a
+    # finding, in any batch (whole texts, their lines, their words, upper case, next to each other).
+    from separation.firewall import detect_many
+    from separation.scanner._firewall import may_find
+
+    texts = _corpus_texts()
+    assert len(texts) > 1000
+    variants = [*texts, *KNOWN]
+    for t in texts:
+        variants.extend(part for part in t.splitlines() if part.strip())
+        variants.append(t.upper())
+        words = t.split()
+        variants.extend(" ".join(words[i : i + 3]) for i in range(0, len(words), 3))
+    found = detect_many(variants)
+    keep = may_find(variants)
+    assert keep is not None, "no prefilter: the detector should run on Vectorscan here"
+    kept = set(keep)
+    missed = [i for i, f in enumerate(found) if f and i not in kept]
+    assert missed == []
+    assert len(kept) < len(variants)  # it does filter
+    for i, f in enumerate(found[:300]):  # one text alone, first in its buffer
+        if f:
+            assert may_find([variants[i]]) == [0]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.one_of(st.text(max_size=30), st.lists(words, min_size=1, max_size=5).map(" ".join)), max_size=6
+    )
+)
+def test_the_prefilter_keeps_any_text_with_a_finding(texts: list[str]) -> None:
+    from separation.firewall import detect_many
+    from separation.scanner._firewall import may_find
+
+    keep = may_find(texts)
+    kept = set(range(len(texts)) if keep is None else keep)
+    assert all(i in kept for i, f in enumerate(detect_many(texts)) if f)

@@ -17,6 +17,7 @@ __all__ = [
     "cell_kind",
     "classify_cells",
     "column_name_kind",
+    "may_find",
     "redact_text",
     "status_value_keys",
     "text_kinds",
@@ -34,6 +35,78 @@ def warm() -> None:
     detect("warm up")
     value_kind("warm up")
     status_value_keys()
+    _prefilter()
+
+
+@lru_cache(maxsize=1)
+def _prefilter() -> Any:
+    """The detector's own patterns, compiled without start offsets: a scan that only says which texts
+    the detector's scanner would hit at all.
+
+    Every finding of ``detect_many`` comes from a hit of its Vectorscan database on the folded text;
+    this database holds the same expressions with the same flags but for start-of-match, which changes
+    only the starts reported, never which texts are hit. A text it does not hit therefore has no finding,
+    and need not go to the detector: most cells of a data store are such texts, and one pass over them
+    costs a fraction of the detector's per-text work. None (every text goes to the detector) unless the
+    detector runs on Vectorscan and no pattern is anchored to the start or end of its buffer.
+    """
+    try:
+        from separation.firewall import detector
+        from separation.firewall.engine import Pattern, build_scanner
+
+        found = detector()
+        if found.engine != "hyperscan":
+            return None
+        patterns = []
+        for rule in found.knowledge.rules:
+            for regex in rule.patterns:
+                if _anchored(regex):
+                    return None
+                patterns.append(Pattern(regex=regex, caseless=rule.caseless, where=rule.id, start=False))
+        return build_scanner(patterns, "hyperscan")
+    except Exception:  # no prefilter, no loss: the detector sees every text
+        return None
+
+
+def _anchored(regex: str) -> bool:
+    """Does the pattern use ``^`` or ``$`` outside a character class (an anchor to the buffer)?"""
+    depth, escaped = 0, False
+    for i, c in enumerate(regex):
+        if escaped:
+            escaped = False
+        elif c == "\\":
+            escaped = True
+        elif c == "[":
+            depth = 1
+        elif c == "]" and depth:
+            depth = 0
+        elif not depth and (c == "$" or (c == "^" and not (i and regex[i - 1] == "["))):
+            return True
+    return False
+
+
+def may_find(texts: Sequence[str]) -> list[int] | None:
+    """Positions of the texts the detector may find something in (a superset), or None when unknown.
+
+    The texts are joined and folded exactly as ``detect_many`` joins and folds them; a hit belongs to
+    the text its end falls in (a hit that would run across a separator marks a text the detector
+    itself then drops: more texts, never fewer).
+    """
+    scanner = _prefilter()
+    if scanner is None or not texts:
+        return None
+    import numpy as np
+
+    from separation.firewall.fold import fold_text
+
+    buffer = fold_text("\x00".join(texts))
+    ends = np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)) + 1)
+    hits = scanner.scan(buffer)
+    if not hits:
+        return []
+    at = np.fromiter((h[2] for h in hits), dtype=np.int64, count=len(hits))
+    docs = np.unique(np.minimum(np.searchsorted(ends, at, side="left"), len(texts) - 1))
+    return [int(d) for d in docs]
 
 
 @lru_cache(maxsize=4096)
@@ -109,20 +182,30 @@ def classify_cells(
 ) -> list[tuple[str | None, frozenset[str]]]:
     """For stripped cells: (``value_kind`` for the short ones, else None; the detector's kinds).
 
-    One batched detector pass; ``candidate`` says the cell may be in the status vocabulary. Cells with
-    no finding that are not candidates (nearly all) get the shared ``MISS``.
+    One batched detector pass over the cells ``may_find`` keeps; ``candidate`` says the cell may be in
+    the status vocabulary. Cells with no finding that are not candidates (nearly all) get the shared
+    ``MISS``.
     """
     if not values:
         return []
     from separation.firewall import detect_many
 
     out = [MISS] * len(values)
-    for i, found in enumerate(detect_many(list(values))):
+    keep = may_find(values)
+    at: Sequence[int] = range(len(values)) if keep is None else keep
+    for i, found in zip(at, detect_many([values[i] for i in at]), strict=True):
         if found or candidate[i]:
             kinds = frozenset(f.kind for f in found) if found else MISS[1]
             kind = _kind_from(values[i], found, candidate[i]) if short[i] else None
             if kind is not None or kinds:
                 out[i] = (kind, kinds)
+    if keep is not None:  # vocabulary entries the detector was not asked about
+        asked = set(keep)
+        for i, maybe in enumerate(candidate):
+            if maybe and short[i] and i not in asked:
+                kind = _kind_from(values[i], (), True)
+                if kind is not None:
+                    out[i] = (kind, MISS[1])
     return out
 
 
@@ -133,7 +216,13 @@ def text_kinds(texts: Sequence[str]) -> list[frozenset[str]]:
     from separation.firewall import detect_many
 
     empty: frozenset[str] = frozenset()
-    return [frozenset(f.kind for f in found) if found else empty for found in detect_many(list(texts))]
+    out = [empty] * len(texts)
+    keep = may_find(texts)
+    at: Sequence[int] = range(len(texts)) if keep is None else keep
+    for i, found in zip(at, detect_many([texts[i] for i in at]), strict=True):
+        if found:
+            out[i] = frozenset(f.kind for f in found)
+    return out
 
 
 class Redaction:

@@ -311,84 +311,100 @@ class _Verdicts:
 
 
 def _verdicts(dictionary: pa.Array, opts: ClassifyOptions, document: bool, memo: dict[str, Any]) -> _Verdicts:
-    """Classify the distinct values of a dictionary: one batched detector pass over those that hold a
-    letter and are not already known; its findings give both the text kinds and ``value_kind``'s
-    answer for short cells (see ``_firewall.classify_cells``), at a fraction of calling ``value_kind``
-    cell by cell. Only the values that can be flagged become Python strings."""
+    """Classify the distinct values of a dictionary.
+
+    Values already decided in this scan (codes recur across batches and files) are looked up; of the
+    rest, those without a letter or blank are decided in Arrow (RE2, linear in the bytes), and the others
+    go to one batched detector pass whose findings give both the text kinds and ``value_kind``'s answer
+    for short cells (see ``_firewall.classify_cells``), at a fraction of calling ``value_kind`` cell by
+    cell. ``memo`` maps a raw value to its verdict: ``MISS``, or ("value" or "text", kinds).
+    """
     n = len(dictionary)
     value_flag = np.zeros(n, dtype=bool)
     text_flag = np.zeros(n, dtype=bool)
     out = _Verdicts(dictionary, value_flag, text_flag, {}, [])
     if n == 0:
         return out
+    miss = _firewall.MISS
     strings = dictionary if pa.types.is_string(dictionary.type) else dictionary.cast(pa.string())
-    stripped = pc.utf8_trim_whitespace(strings)
+    raw: list[str | None] = strings.to_pylist()
+    verdicts: list[Any] = list(map(memo.get, raw))  # type: ignore[arg-type]  # None is never a key
+    todo = [i for i, v in enumerate(verdicts) if v is None and raw[i] is not None]
+    if todo:
+        _decide(strings, raw, todo, verdicts, out, opts, document)
+        short = opts.value_max_chars
+        room = _MEMO_LIMIT - len(memo)
+        if room > 0 and not out.detector_failed:
+            learned = ((raw[i], verdicts[i]) for i in todo if len(raw[i] or "") <= short)
+            memo.update(islice(learned, room))  # type: ignore[arg-type]  # todo holds no null
+    for i, verdict in enumerate(verdicts):
+        if verdict is miss or verdict is None:
+            continue
+        how, kinds = verdict
+        (value_flag if how == "value" else text_flag)[i] = True
+        out.kinds[i] = kinds
+    return out
+
+
+def _decide(
+    strings: pa.Array,
+    raw: list[str | None],
+    todo: list[int],
+    verdicts: list[Any],
+    out: _Verdicts,
+    opts: ClassifyOptions,
+    document: bool,
+) -> None:
+    """Verdicts for the dictionary entries at ``todo`` (none of them null), written into ``verdicts``."""
+    miss = _firewall.MISS
+    sub_raw = strings if len(todo) == len(strings) else pc.take(strings, pa.array(todo, pa.int64()))
+    stripped = pc.utf8_trim_whitespace(sub_raw)
     # Without a letter a cell can be neither a status word nor an identifier (each has a letter:
     # "A", "EAC", "N"…; bare digit runs are never flagged alone), so it costs no detector call.
-    # RE2 inside Arrow, linear in the bytes: no Python string is made for such cells.
     lettered = pc.or_(pc.match_substring_regex(stripped, "[A-Za-z]"), pc.invert(pc.string_is_ascii(stripped)))
     keep = pc.fill_null(pc.and_(pc.greater(pc.utf8_length(stripped), 0), lettered), False)
     at = pc.indices_nonzero(keep)
+    for i in todo:
+        verdicts[i] = miss
     if len(at) == 0:
-        return out
-    positions = at.to_numpy()
-    sub = stripped if len(at) == n else pc.take(stripped, at)
+        return
+    sub = stripped if len(at) == len(todo) else pc.take(stripped, at)
+    where = [todo[j] for j in at.to_pylist()]  # dictionary entry of each value of ``sub``
     values: list[str] = sub.to_pylist()
-    # Known results first (values recur across batches and files: codes, boilerplate text); then one
-    # detector pass over the rest, which also gives value_kind's answer without a second pass.
-    results: list[tuple[str | None, frozenset[str]] | None] = list(map(memo.get, values))
-    todo = [i for i, r in enumerate(results) if r is None]
-    if todo:
-        todo_arr = sub if len(todo) == len(values) else pc.take(sub, pa.array(todo, pa.int64()))
-        todo_lengths = pc.utf8_length(todo_arr)
-        candidate = [False] * len(todo)
-        if document:
-            short = candidate.copy()
-        else:
-            short_mask = pc.less_equal(todo_lengths, opts.value_max_chars)
-            short = short_mask.to_pylist()
-            short_at = pc.indices_nonzero(short_mask)
-            if len(short_at):  # the vocabulary holds short phrases only: long texts need no look-up
-                maybe = _value_candidates(pc.take(todo_arr, short_at))
-                for j in pc.indices_nonzero(maybe).to_pylist():
-                    candidate[short_at[j].as_py()] = True
-        texts = values if len(todo) == len(values) else [values[i] for i in todo]
-        limit = opts.max_cell_chars
-        if (pc.max(todo_lengths).as_py() or 0) > limit:
-            texts = list(texts)
-            for j in pc.indices_nonzero(pc.greater(todo_lengths, limit)).to_pylist():
-                out.huge.append(int(positions[todo[j]]))
-                texts[j] = texts[j][:limit]
-        try:
-            found = _firewall.classify_cells(texts, short, candidate)
-        except Exception:  # a detector failure on one batch is reported, never fatal
-            out.detector_failed = True
-            found = [_firewall.MISS] * len(texts)
-        for i, fresh in zip(todo, found, strict=True):
-            results[i] = fresh
-        room = _MEMO_LIMIT - len(memo)
-        if room > 0 and not out.detector_failed:
-            fresh_values = (values[i] for i in todo) if len(todo) < len(values) else iter(values)
-            learned: Iterable[tuple[str, Any]] = zip(fresh_values, found, strict=False)
-            if out.huge:  # a cut value's result is not the whole value's
-                learned = ((v, r) for v, r in learned if len(v) <= limit)
-            memo.update(islice(learned, room))
-    miss = _firewall.MISS
-    for i in [i for i, r in enumerate(results) if r is not miss]:
-        result = results[i]
-        assert result is not None
+    lengths = pc.utf8_length(sub)
+    candidate = [False] * len(values)
+    if document:
+        short = candidate.copy()
+    else:
+        short_mask = pc.less_equal(lengths, opts.value_max_chars)
+        short = short_mask.to_pylist()
+        short_at = pc.indices_nonzero(short_mask)
+        if len(short_at):  # the vocabulary holds short phrases only: long texts need no look-up
+            maybe = _value_candidates(pc.take(sub, short_at))
+            for j in pc.indices_nonzero(maybe).to_pylist():
+                candidate[short_at[j].as_py()] = True
+    texts = values
+    limit = opts.max_cell_chars
+    if (pc.max(lengths).as_py() or 0) > limit:
+        texts = list(values)
+        for j in pc.indices_nonzero(pc.greater(lengths, limit)).to_pylist():
+            out.huge.append(where[j])
+            texts[j] = texts[j][:limit]
+    try:
+        found = _firewall.classify_cells(texts, short, candidate)
+    except Exception:  # a detector failure on one batch is reported, never fatal
+        out.detector_failed = True
+        return
+    for j, result in enumerate(found):
+        if result is miss:
+            continue
         kind, kinds = result
         if kind is not None:
-            p = int(positions[i])
-            value_flag[p] = True
-            out.kinds[p] = frozenset((kind,))
+            verdicts[where[j]] = ("value", frozenset((kind,)))
         elif kinds:
-            s = values[i]
+            s = values[j]
             if len(s) >= opts.text_min_chars and (document or not s.isalnum()):
-                p = int(positions[i])
-                text_flag[p] = True
-                out.kinds[p] = kinds
-    return out
+                verdicts[where[j]] = ("text", kinds)
 
 
 def _check_strings(
