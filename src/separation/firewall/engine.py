@@ -28,7 +28,7 @@ from typing import Any, Protocol
 
 from separation.errors import PackError
 
-__all__ = ["ENGINES", "Hit", "Pattern", "Scanner", "build_scanner", "default_cache_dir"]
+__all__ = ["ENGINES", "Hit", "Pattern", "Scanner", "bounded_expression", "build_scanner", "default_cache_dir"]
 
 Hit = tuple[int, int, int]  # pattern id, start, end (byte offsets in the buffer)
 
@@ -53,7 +53,7 @@ class Scanner(Protocol):
 _OPEN_END = ("#", "\\)", "\\?", "\\.", ":", '"', "'", "/")
 
 
-def _bounded(regex: str) -> bytes:
+def bounded_expression(regex: str) -> bytes:
     tail = regex
     while tail.endswith((")", ")?", ")*")) and not tail.endswith(("\\)", "\\)?", "\\)*")):
         tail = tail[:-2] if tail.endswith((")?", ")*")) else tail[:-1]
@@ -87,7 +87,7 @@ class HyperscanScanner:
             | (hyperscan.HS_FLAG_CASELESS if p.caseless else 0)
             for p in patterns
         ]
-        expressions = [_bounded(p.regex) for p in patterns]
+        expressions = [bounded_expression(p.regex) for p in patterns]
         cache = _cache_file(cache_dir, expressions, flags, hyperscan)
         db = _load_cached(cache, hyperscan)
         if db is None:
@@ -179,7 +179,7 @@ def _first_bad(patterns: Sequence[Pattern], hyperscan: Any) -> str:
         db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
         try:
             db.compile(
-                expressions=[_bounded(p.regex)],
+                expressions=[bounded_expression(p.regex)],
                 ids=[0],
                 elements=1,
                 flags=[hyperscan.HS_FLAG_UTF8 | (hyperscan.HS_FLAG_SOM_LEFTMOST if p.start else 0)],
@@ -200,10 +200,10 @@ class Re2Scanner:
         for p in patterns:
             opts = _options(re2, caseless=p.caseless)
             # The set takes no per-pattern options: case is folded with an inline flag instead.
-            inline = ("(?i)" if p.caseless else "") + _bounded(p.regex).decode("ascii")
+            inline = ("(?i)" if p.caseless else "") + bounded_expression(p.regex).decode("ascii")
             try:
                 self._set.Add(inline)
-                self._regexes.append(re2.compile(_bounded(p.regex), opts))
+                self._regexes.append(re2.compile(bounded_expression(p.regex), opts))
             except re2.error:
                 raise PackError("a pattern RE2 cannot compile", rule=p.where) from None
         self._set.Compile()
