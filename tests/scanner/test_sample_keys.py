@@ -258,3 +258,32 @@ def test_duckdb_primary_key_and_the_rendered_keys(tmp_path: Path) -> None:
     assert "2 (permit_no 502)" in console.export_text()
     assert "2 (permit_no 502)" in render_html(result)
     assert_no_values(render_html(result) + console.export_text())
+
+
+def test_large_and_small_dictionaries_decide_alike(tmp_path: Path) -> None:
+    # Past a few thousand distinct values a batch's dictionary is cut to the values with a letter
+    # before any look-up; small batches take the other path. Both must give the same report.
+    rows = make_rows(6000)
+    for r in rows:
+        r["amount"] = f"{r['amount']:.2f}"
+        r["code"] = f"C{r['id']:05d}" if r["id"] % 11 else "LPR"
+    path = write_csv(tmp_path / "wide.csv", rows)
+    big = scan([str(path)], ScanOptions(batch_rows=6000)).to_dict()
+    small = scan([str(path)], ScanOptions(batch_rows=700)).to_dict()
+    assert big == small
+    assert column(big, str(path), "code")["rows_flagged"] == 6000 // 11
+    assert column(big, str(path), "case_ref")["rows"] == [3, 7]
+
+
+@pytest.mark.parametrize("share", [0.05, 0.2, 0.5])
+def test_a_sample_flags_only_what_its_own_rows_hold(tmp_path: Path, share: float) -> None:
+    # One row group: the sampled batches still carry the whole dictionary, A-number included; the
+    # column is flagged only when a sampled row holds it.
+    path = tmp_path / "p.parquet"
+    pq.write_table(pa.Table.from_pylist(make_rows(40)), path)
+    ids = pa.RecordBatch.from_pydict({"i": list(range(40))})
+    kept = set(sample_rows(ids, 0, share)[1].to_pylist())
+    report = scan([str(path)], ScanOptions(sample=share)).to_dict()
+    flagged = {c["column"]: c["rows"] for c in report["sources"][0]["columns"]}
+    expected = [r for r in (3, 7) if r in kept]
+    assert flagged.get("case_ref", []) == expected

@@ -308,16 +308,50 @@ class _Verdicts:
     kinds: dict[int, frozenset[str]]  # dictionary entry -> its kinds (flagged entries only)
     huge: list[int]  # dictionary entries longer than ``max_cell_chars``
     detector_failed: bool = False
+    decided: np.ndarray | None = None  # bool per entry: decided yet (None: all of them)
+
+    def missing(self, used: np.ndarray | None) -> np.ndarray:
+        """Of the entries ``used`` (None: all), those not decided yet."""
+        if self.decided is None:
+            return np.zeros(0, dtype=np.int64)
+        if used is None:
+            return np.flatnonzero(~self.decided)
+        todo: np.ndarray = used[~self.decided[used]]
+        return todo
+
+    def learn(self, entries: np.ndarray, part: _Verdicts) -> None:
+        """Take the verdicts ``part`` gives on the dictionary entries ``entries``."""
+        assert self.decided is not None
+        self.value_flag[entries] = part.value_flag
+        self.text_flag[entries] = part.text_flag
+        for k, kinds in part.kinds.items():
+            self.kinds[int(entries[k])] = kinds
+        self.huge.extend(int(entries[h]) for h in part.huge)
+        if not part.detector_failed:
+            self.decided[entries] = True
+            if self.decided.all():
+                self.decided = None
+
+
+_SMALL_DICTIONARY = 2048  # distinct values looked up as they are; larger dictionaries are filtered first
+
+
+def _lettered(stripped: pa.Array) -> pa.Array:
+    """True where a stripped cell is not blank and holds a letter. Without one a cell can be neither a
+    status word nor an identifier (each has a letter: "A", "EAC", "N"…; bare digit runs are never
+    flagged alone), so it needs no detector call. RE2 inside Arrow, linear in the bytes."""
+    lettered = pc.or_(pc.match_substring_regex(stripped, "[A-Za-z]"), pc.invert(pc.string_is_ascii(stripped)))
+    return pc.fill_null(pc.and_(pc.greater(pc.utf8_length(stripped), 0), lettered), False)
 
 
 def _verdicts(dictionary: pa.Array, opts: ClassifyOptions, document: bool, memo: dict[str, Any]) -> _Verdicts:
     """Classify the distinct values of a dictionary.
 
-    Values already decided in this scan (codes recur across batches and files) are looked up; of the
-    rest, those without a letter or blank are decided in Arrow (RE2, linear in the bytes), and the others
-    go to one batched detector pass whose findings give both the text kinds and ``value_kind``'s answer
-    for short cells (see ``_firewall.classify_cells``), at a fraction of calling ``value_kind`` cell by
-    cell. ``memo`` maps a raw value to its verdict: ``MISS``, or ("value" or "text", kinds).
+    Values already decided in this scan (codes recur across batches and files) are looked up by their
+    raw form; the others go to ``_decide``. A large dictionary (a column of numbers or dates read as
+    text, free text) is first cut, in Arrow, to the values that hold a letter, so that only those
+    become Python strings. ``memo`` maps a raw value to its verdict: ``MISS``, or ("value" or "text",
+    kinds).
     """
     n = len(dictionary)
     value_flag = np.zeros(n, dtype=bool)
@@ -327,49 +361,50 @@ def _verdicts(dictionary: pa.Array, opts: ClassifyOptions, document: bool, memo:
         return out
     miss = _firewall.MISS
     strings = dictionary if pa.types.is_string(dictionary.type) else dictionary.cast(pa.string())
-    raw: list[str | None] = strings.to_pylist()
+    if n > _SMALL_DICTIONARY:
+        at = pc.indices_nonzero(_lettered(pc.utf8_trim_whitespace(strings)))
+        where: list[int] = at.to_pylist()
+        raw: list[str | None] = (strings if len(where) == n else pc.take(strings, at)).to_pylist()
+    else:
+        where = list(range(n))
+        raw = strings.to_pylist()
     verdicts: list[Any] = list(map(memo.get, raw))  # type: ignore[arg-type]  # None is never a key
-    todo = [i for i, v in enumerate(verdicts) if v is None and raw[i] is not None]
+    todo = [j for j, v in enumerate(verdicts) if v is None and raw[j] is not None]
     if todo:
-        _decide(strings, raw, todo, verdicts, out, opts, document)
+        decided = _decide(strings, [where[j] for j in todo], out, opts, document)
+        for j, verdict in zip(todo, decided, strict=True):
+            verdicts[j] = verdict
         short = opts.value_max_chars
         room = _MEMO_LIMIT - len(memo)
         if room > 0 and not out.detector_failed:
-            learned = ((raw[i], verdicts[i]) for i in todo if len(raw[i] or "") <= short)
+            learned = ((raw[j], verdicts[j]) for j in todo if len(raw[j] or "") <= short)
             memo.update(islice(learned, room))  # type: ignore[arg-type]  # todo holds no null
-    for i, verdict in enumerate(verdicts):
+    for j, verdict in enumerate(verdicts):
         if verdict is miss or verdict is None:
             continue
         how, kinds = verdict
+        i = where[j]
         (value_flag if how == "value" else text_flag)[i] = True
         out.kinds[i] = kinds
     return out
 
 
 def _decide(
-    strings: pa.Array,
-    raw: list[str | None],
-    todo: list[int],
-    verdicts: list[Any],
-    out: _Verdicts,
-    opts: ClassifyOptions,
-    document: bool,
-) -> None:
-    """Verdicts for the dictionary entries at ``todo`` (none of them null), written into ``verdicts``."""
+    strings: pa.Array, entries: list[int], out: _Verdicts, opts: ClassifyOptions, document: bool
+) -> list[Any]:
+    """The verdicts on the dictionary ``entries`` (none of them null): one batched detector pass over
+    the ones that hold a letter, whose findings give both the text kinds and ``value_kind``'s answer for
+    short cells (see ``_firewall.classify_cells``), at a fraction of calling ``value_kind`` cell by cell.
+    """
     miss = _firewall.MISS
-    sub_raw = strings if len(todo) == len(strings) else pc.take(strings, pa.array(todo, pa.int64()))
+    verdicts: list[Any] = [miss] * len(entries)
+    sub_raw = strings if len(entries) == len(strings) else pc.take(strings, pa.array(entries, pa.int64()))
     stripped = pc.utf8_trim_whitespace(sub_raw)
-    # Without a letter a cell can be neither a status word nor an identifier (each has a letter:
-    # "A", "EAC", "N"…; bare digit runs are never flagged alone), so it costs no detector call.
-    lettered = pc.or_(pc.match_substring_regex(stripped, "[A-Za-z]"), pc.invert(pc.string_is_ascii(stripped)))
-    keep = pc.fill_null(pc.and_(pc.greater(pc.utf8_length(stripped), 0), lettered), False)
-    at = pc.indices_nonzero(keep)
-    for i in todo:
-        verdicts[i] = miss
+    at = pc.indices_nonzero(_lettered(stripped))
     if len(at) == 0:
-        return
-    sub = stripped if len(at) == len(todo) else pc.take(stripped, at)
-    where = [todo[j] for j in at.to_pylist()]  # dictionary entry of each value of ``sub``
+        return verdicts
+    sub = stripped if len(at) == len(entries) else pc.take(stripped, at)
+    index: list[int] = at.to_pylist()  # position in ``entries`` of each value of ``sub``
     values: list[str] = sub.to_pylist()
     lengths = pc.utf8_length(sub)
     candidate = [False] * len(values)
@@ -388,23 +423,30 @@ def _decide(
     if (pc.max(lengths).as_py() or 0) > limit:
         texts = list(values)
         for j in pc.indices_nonzero(pc.greater(lengths, limit)).to_pylist():
-            out.huge.append(where[j])
+            out.huge.append(entries[index[j]])
             texts[j] = texts[j][:limit]
     try:
         found = _firewall.classify_cells(texts, short, candidate)
     except Exception:  # a detector failure on one batch is reported, never fatal
         out.detector_failed = True
-        return
+        return verdicts
     for j, result in enumerate(found):
         if result is miss:
             continue
         kind, kinds = result
         if kind is not None:
-            verdicts[where[j]] = ("value", frozenset((kind,)))
+            verdicts[index[j]] = ("value", frozenset((kind,)))
         elif kinds:
             s = values[j]
             if len(s) >= opts.text_min_chars and (document or not s.isalnum()):
-                verdicts[where[j]] = ("text", kinds)
+                verdicts[index[j]] = ("text", kinds)
+    return verdicts
+
+
+def _bools(flags: np.ndarray) -> pa.Array:
+    """A numpy bool array as an Arrow one (bit-packed directly: ``pa.array`` would import pandas)."""
+    bits = np.packbits(flags, bitorder="little")
+    return pa.Array.from_buffers(pa.bool_(), len(flags), [None, pa.py_buffer(bits.tobytes())])
 
 
 def _check_strings(
@@ -424,20 +466,35 @@ def _check_strings(
     memo = {} if memo is None else memo
     enc = _as_dictionary(arr)
     dictionary = enc.dictionary
-    known = cache.get(column) if cache is not None else None
-    if known is not None and len(known.dictionary) == len(dictionary) and known.dictionary.equals(dictionary):
-        verdicts = known
-    else:
-        verdicts = _verdicts(dictionary, opts, document, memo)
-        if cache is not None and not verdicts.detector_failed:
-            cache[column] = verdicts
-    out = _CellFlags(detector_failed=verdicts.detector_failed)
     indices = enc.indices
+    n = len(dictionary)
+    verdicts = cache.get(column) if cache is not None else None
+    if verdicts is None or len(verdicts.dictionary) != n or not verdicts.dictionary.equals(dictionary):
+        verdicts = _Verdicts(dictionary, np.zeros(n, dtype=bool), np.zeros(n, dtype=bool), {}, [])
+        verdicts.decided = np.zeros(n, dtype=bool)
+        if cache is not None:
+            cache[column] = verdicts
+    failed = False
+    if verdicts.decided is not None:
+        # A dictionary with many more entries than this batch uses (a sample, a short last batch of a
+        # row group): only the entries some row uses are decided now, the others when a row uses them.
+        used = None
+        if pa.types.is_dictionary(arr.type) and len(indices) < 4 * n:
+            used = pc.unique(pc.drop_null(indices)).to_numpy().astype(np.int64)
+        todo = verdicts.missing(used)
+        if len(todo):
+            whole = len(todo) == n
+            part = _verdicts(
+                dictionary if whole else pc.take(dictionary, pa.array(todo)), opts, document, memo
+            )
+            verdicts.learn(todo, part)
+            failed = part.detector_failed
+    out = _CellFlags(detector_failed=failed)
     if verdicts.kinds:
         for flag, attr in ((verdicts.value_flag, "value"), (verdicts.text_flag, "text")):
             if not flag.any():
                 continue
-            mask = pc.fill_null(pc.take(pa.array(flag, pa.bool_()), indices), False)
+            mask = pc.fill_null(pc.take(_bools(flag), indices), False)
             used = pc.indices_nonzero(mask)
             if len(used) == 0:
                 continue
