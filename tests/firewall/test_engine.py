@@ -234,3 +234,25 @@ def test_our_scanner_finds_the_match_the_raw_bytes_mode_misses() -> None:
     for prefix in ("", "x" * 30 + " ", "permanent permanent permanent "):
         found = detect(prefix + "she is a US citizen")
         assert any(f.end == len(prefix) + 19 for f in found), prefix
+
+
+def test_our_scanner_finds_the_clause_the_utf8_mode_misses() -> None:
+    # A "{to_question}" clause compiled in UTF-8 mode was never reported; end-only patterns compile
+    # as raw bytes (see engine.py), and the question is found.
+    from separation.firewall import detect
+
+    text = 'El encargado le preguntó a mi papá "¿eres legal o no?" enfrente de todos.'
+    found = [f for f in detect(text) if f.kind == "question"]
+    assert [(text[f.start : f.end], f.rule) for f in found] == [("eres legal o no?", "es.question.clause")]
+
+
+def test_both_engines_agree_on_every_development_corpus(re2_detector: Detector) -> None:
+    """Hyperscan's every-end reports and found-later starts give exactly RE2's leftmost-longest spans."""
+    root = DEV.parent
+    for name in ("dev2.jsonl", "dev4.jsonl"):
+        path = root / name
+        if path.exists():
+            texts = [
+                json.loads(line)["text"] for line in path.read_text(encoding="utf-8").splitlines() if line
+            ]
+            assert re2_detector.detect_many(texts) == detector().detect_many(texts), name

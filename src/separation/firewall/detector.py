@@ -285,8 +285,11 @@ class Detector:
         by_pattern = self._by_pattern
         late = self._late
         verify = self._verify
-        doc, doc_start, doc_end = 0, 0, ends[0]
-        found = per_doc[0]
+        # Hyperscan reports every end of a match ("Employment Authorization" and "… Document");
+        # RE2 only the longest. Keep the longest per pattern and start, so that both engines verify
+        # the same span.
+        hits: list[tuple[int, int, int]] = []
+        longest: dict[tuple[int, int], int] = {}
         for pid, start, end in self._scanner.scan(buffer):
             item = by_pattern[pid]
             if lang is not None and item.language != lang and item.kind != "identifier":
@@ -295,13 +298,23 @@ class Detector:
                 start = end - 1  # reported without a start: the clause is found back from its "?"
             elif item.column_name:
                 start = words.rfind(0, 0, end) + 1  # the token that ends here
-            elif late[pid] is not None:
+            elif (finder := late[pid]) is not None:
                 low = end - _LATE_REACH if end > _LATE_REACH else 0
                 # A slice, so that "\z" anchors at the hit's end; no match crosses a text's NUL.
-                span = late[pid].search(buffer[low:end], 0, end - low)
-                if span is None:
+                begins = finder.search(buffer[low:end], 0, end - low)
+                if begins is None:
                     continue
-                start = low + span[0]
+                start = low + begins[0]
+            at = longest.get((pid, start))
+            if at is None:
+                longest[pid, start] = len(hits)
+                hits.append((pid, start, end))
+            else:
+                hits[at] = (pid, start, end)  # hits come in end order: this one is longer
+        doc, doc_start, doc_end = 0, 0, ends[0]
+        found = per_doc[0]
+        for pid, start, end in hits:
+            item = by_pattern[pid]
             if start > doc_end:
                 # Hits come in end order: the hit is in this text or one of the next few.
                 doc += 1
