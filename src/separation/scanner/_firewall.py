@@ -34,7 +34,8 @@ def warm() -> None:
 
     detect("warm up")
     value_kind("warm up")
-    status_value_keys()
+    if status_value_keys() is not None:
+        _status_values()
     _prefilter()
 
 
