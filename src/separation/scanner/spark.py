@@ -217,12 +217,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("targets", nargs="+")
     parser.add_argument("--allow")
     parser.add_argument("--max-rows", type=int, default=1000)
+    parser.add_argument("--key", action="append", default=[], help="key column of files (repeatable)")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--out", help="write the JSON report to this file (stdout may carry Spark's logs)")
     args = parser.parse_args(argv)
     try:
         options = ScanOptions(
-            allow=load_allow_list(args.allow), classify=ClassifyOptions(row_limit=args.max_rows)
+            allow=load_allow_list(args.allow),
+            classify=ClassifyOptions(row_limit=args.max_rows),
+            key=tuple(args.key),
         )
         report = scan_spark(args.targets, options)
     except InputError as exc:
