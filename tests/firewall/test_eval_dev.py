@@ -41,8 +41,16 @@ FLOORS = {
         ("question", "precision"): 0.87,
         ("question", "recall"): 0.935,
     },
+    "dev4.jsonl": {
+        ("status", "precision"): 0.87,
+        ("status", "recall"): 0.82,
+        ("identifier", "precision"): 0.95,
+        ("identifier", "recall"): 0.89,
+        ("question", "precision"): 0.80,
+        ("question", "recall"): 0.85,
+    },
 }
-FP_CEILINGS = {"dev2.jsonl": 0.01, "dev3.jsonl": 0.025}
+FP_CEILINGS = {"dev2.jsonl": 0.01, "dev3.jsonl": 0.025, "dev4.jsonl": 0.065}
 
 
 @pytest.mark.parametrize("name", sorted(FLOORS))
