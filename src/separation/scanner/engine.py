@@ -252,6 +252,7 @@ def scan_sources(
     plans = [(s, _parts(s, options.workers)) for s in todo] if options.workers > 1 else []
     if plans and (len(todo) > 1 or any(len(parts) > 1 for _, parts in plans)):
         _firewall.warm()  # compiled once here; forked workers inherit it
+        pa.array([0])  # pyarrow imports pandas on its first array (~0.3 s): here once, not in each worker
         with ProcessPoolExecutor(max_workers=options.workers, initializer=_worker_init) as pool:
             jobs = [(s, [pool.submit(_tally_in_worker, p, options) for p in parts]) for s, parts in plans]
             for source, futures in jobs:
