@@ -495,10 +495,10 @@ def _check_strings(
             if not flag.any():
                 continue
             mask = pc.fill_null(pc.take(_bools(flag), indices), False)
-            used = pc.indices_nonzero(mask)
-            if len(used) == 0:
+            rows_at = pc.indices_nonzero(mask)
+            if len(rows_at) == 0:
                 continue
-            entries = pc.unique(pc.take(indices, used)).to_pylist()
+            entries = pc.unique(pc.take(indices, rows_at)).to_pylist()
             kinds: set[str] = set()
             for e in entries:
                 kinds |= verdicts.kinds[e]
