@@ -237,8 +237,8 @@ def test_our_scanner_finds_the_match_the_raw_bytes_mode_misses() -> None:
 
 
 def test_our_scanner_finds_the_clause_the_utf8_mode_misses() -> None:
-    # A "{to_question}" clause compiled in UTF-8 mode was never reported; end-only patterns compile
-    # as raw bytes (see engine.py), and the question is found.
+    # Vectorscan's UTF-8 mode never reports this question clause; question clauses compile for raw
+    # bytes (see detector.py), and the question is found as RE2 finds it.
     from separation.firewall import detect
 
     text = 'El encargado le preguntó a mi papá "¿eres legal o no?" enfrente de todos.'
@@ -249,7 +249,7 @@ def test_our_scanner_finds_the_clause_the_utf8_mode_misses() -> None:
 def test_both_engines_agree_on_every_development_corpus(re2_detector: Detector) -> None:
     """Hyperscan's every-end reports and found-later starts give exactly RE2's leftmost-longest spans."""
     root = DEV.parent
-    for name in ("dev2.jsonl", "dev4.jsonl"):
+    for name in ("dev2.jsonl", "dev4.jsonl", "dev5.jsonl"):
         path = root / name
         if path.exists():
             texts = [

@@ -149,7 +149,11 @@ class Detector:
                 # at that end finds the leftmost start, on the few hits there are.
                 own_start = not rule.clause and rule.validator != "column_name"
                 cheap = own_start and not _costly_start(regex)
-                patterns.append(Pattern(regex=regex, caseless=rule.caseless, where=rule.id, start=cheap))
+                # Question clauses compile for raw bytes: Vectorscan's UTF-8 mode never reports some
+                # of them (tests/firewall/test_engine.py keeps the case).
+                patterns.append(
+                    Pattern(regex=regex, caseless=rule.caseless, where=rule.id, start=cheap, raw=rule.clause)
+                )
                 late.append(
                     WindowRegex(bounded_expression(regex).decode("ascii") + r"\z", caseless=rule.caseless)
                     if own_start and not cheap
