@@ -58,6 +58,11 @@ class ScanSource(_Shape):
     source: str
     columns: list[ScanColumn]
     errors: list[Any]
+    # The key columns of the source (a table's primary key, or ``--key``), and per flagged column
+    # the keys of its flagged rows in the order of ``rows``; withheld when a key column is flagged.
+    key: list[str] | None = None
+    keys: dict[str, list[Any]] | None = None
+    keys_withheld: bool | None = None
 
 
 class ScanReport(_Shape):

@@ -83,6 +83,10 @@ def scan_command(
     sample: Annotated[float, typer.Option(help="Share of rows to read (1 = full mode).")] = 1.0,
     table: Annotated[list[str] | None, typer.Option("--table", help="Only this table (repeatable).")] = None,
     schema: Annotated[str | None, typer.Option(help="Database schema to list tables from.")] = None,
+    key: Annotated[
+        list[str] | None,
+        typer.Option("--key", help="Key column of files (repeatable); tables use their primary key."),
+    ] = None,
     allow: Annotated[
         Path | None, typer.Option(help="Allow-list YAML: lawful exceptions with their basis.")
     ] = None,
@@ -100,6 +104,7 @@ def scan_command(
         workers=workers,
         tables=tuple(table or ()),
         schema=schema,
+        key=tuple(key or ()),
         allow=load_allow_list(allow),
         classify=ClassifyOptions(row_limit=max_rows),
     )
@@ -185,6 +190,9 @@ def clean_command(
         f"clean copy written to {result.out}: {cleaned} sources cleaned, "
         f"{len(data['left_out'])} left out; redaction log {log_path}"
     )
+    for entry in data["sources"]:
+        if entry.get("written"):  # e.g. a PDF's redacted text layer, written beside the copy
+            out_console.print(f"{entry['source']}: written as {entry['written']}")
     for name in data["left_out"]:
         reason = next(s.get("reason", "") for s in data["sources"] if s["source"] == name)
         err_console.print(f"left out: {name} ({reason})")

@@ -36,78 +36,20 @@ def warm() -> None:
     value_kind("warm up")
     if status_value_keys() is not None:
         _status_values()
-    _prefilter()
-
-
-@lru_cache(maxsize=1)
-def _prefilter() -> Any:
-    """The detector's own patterns, compiled without start offsets: a scan that only says which texts
-    the detector's scanner would hit at all.
-
-    Every finding of ``detect_many`` comes from a hit of its Vectorscan database on the folded text;
-    this database holds the same expressions with the same flags but for start-of-match, which changes
-    only the starts reported, never which texts are hit. A text it does not hit therefore has no finding,
-    and need not go to the detector: most cells of a data store are such texts, and one pass over them
-    costs a fraction of the detector's per-text work. None (every text goes to the detector) unless the
-    detector runs on Vectorscan and no pattern is anchored to the start or end of its buffer.
-    """
-    try:
-        from separation.firewall import detector
-        from separation.firewall.engine import Pattern, build_scanner
-
-        found = detector()
-        if found.engine != "hyperscan":
-            return None
-        patterns = []
-        for rule in found.knowledge.rules:
-            for regex in rule.patterns:
-                if _anchored(regex):
-                    return None
-                patterns.append(Pattern(regex=regex, caseless=rule.caseless, where=rule.id, start=False))
-        return build_scanner(patterns, "hyperscan")
-    except Exception:  # no prefilter, no loss: the detector sees every text
-        return None
-
-
-def _anchored(regex: str) -> bool:
-    """Does the pattern use ``^`` or ``$`` outside a character class (an anchor to the buffer)?"""
-    depth, escaped = 0, False
-    for i, c in enumerate(regex):
-        if escaped:
-            escaped = False
-        elif c == "\\":
-            escaped = True
-        elif c == "[":
-            depth = 1
-        elif c == "]" and depth:
-            depth = 0
-        elif not depth and (c == "$" or (c == "^" and not (i and regex[i - 1] == "["))):
-            return True
-    return False
 
 
 def may_find(texts: Sequence[str]) -> list[int] | None:
     """Positions of the texts the detector may find something in (a superset), or None when unknown.
 
-    The texts are joined and folded exactly as ``detect_many`` joins and folds them; a hit belongs to
-    the text its end falls in (a hit that would run across a separator marks a text the detector
-    itself then drops: more texts, never fewer).
+    The detector's own automaton, without verification (``Detector.texts_with_hits``): most cells of
+    a data store are plain text with no hit, and need not go to ``detect_many``.
     """
-    scanner = _prefilter()
-    if scanner is None or not texts:
+    if not texts:
         return None
-    import numpy as np
+    from separation.firewall import detector
 
-    from separation.firewall.fold import fold_text
-
-    buffer = fold_text("\x00".join(texts))
-    ends = np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)) + 1)
-    hits = scanner.scan(buffer)
-    if not hits:
-        return []
-    at = np.fromiter((h[2] for h in hits), dtype=np.int64, count=len(hits))
-    docs = np.unique(np.minimum(np.searchsorted(ends, at, side="left"), len(texts) - 1))
-    return [int(d) for d in docs]
+    found: list[int] = detector().texts_with_hits(texts)
+    return found
 
 
 @lru_cache(maxsize=4096)
