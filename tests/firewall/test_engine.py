@@ -256,3 +256,14 @@ def test_both_engines_agree_on_every_development_corpus(re2_detector: Detector) 
                 json.loads(line)["text"] for line in path.read_text(encoding="utf-8").splitlines() if line
             ]
             assert re2_detector.detect_many(texts) == detector().detect_many(texts), name
+
+
+def test_texts_with_hits_holds_every_text_with_a_finding(monkeypatch: pytest.MonkeyPatch) -> None:
+    import separation.firewall.detector as module
+
+    texts = _texts()
+    with_findings = [i for i, found in enumerate(detector().detect_many(texts)) if found]
+    kept = detector().texts_with_hits(texts)
+    assert set(with_findings) <= set(kept) and kept == sorted(set(kept))
+    monkeypatch.setattr(module, "_BATCH_BYTES", 300)  # many buffers: offsets map back across them
+    assert detector().texts_with_hits(texts) == kept
