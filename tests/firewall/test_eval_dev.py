@@ -49,8 +49,16 @@ FLOORS = {
         ("question", "precision"): 0.80,
         ("question", "recall"): 0.85,
     },
+    "dev5.jsonl": {
+        ("status", "precision"): 0.91,
+        ("status", "recall"): 0.86,
+        ("identifier", "precision"): 0.97,
+        ("identifier", "recall"): 0.90,
+        ("question", "precision"): 0.86,
+        ("question", "recall"): 0.86,
+    },
 }
-FP_CEILINGS = {"dev2.jsonl": 0.01, "dev3.jsonl": 0.025, "dev4.jsonl": 0.065}
+FP_CEILINGS = {"dev2.jsonl": 0.01, "dev3.jsonl": 0.025, "dev4.jsonl": 0.065, "dev5.jsonl": 0.055}
 
 
 @pytest.mark.parametrize("name", sorted(FLOORS))
