@@ -9,6 +9,7 @@ validators, and the person/topic score. Overlapping hits are then merged per kin
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from itertools import accumulate
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -276,32 +277,28 @@ class Detector:
         """
         if not texts:
             return []
-        for text in texts:
-            if not isinstance(text, str):
-                raise InputError("text must be a string", field="text")
-            if len(text) > MAX_TEXT_CHARS:
-                raise InputError(f"text longer than {MAX_TEXT_CHARS} characters", field="text")
-        ends: list[int] = []
-        pos = 0
-        for text in texts:
-            pos += len(text)
-            ends.append(pos)
-            pos += 1
-        last = len(texts) - 1
+        try:
+            lengths = list(map(len, texts))  # a non-sized item fails here, a non-str at the join
+        except TypeError:
+            raise InputError("text must be a string", field="text") from None
+        if max(lengths) > MAX_TEXT_CHARS:
+            raise InputError(f"text longer than {MAX_TEXT_CHARS} characters", field="text")
+        # ends[i]: where text i ends in the joined buffer (one separator after each text).
+        ends = [end - 1 for end in accumulate(n + 1 for n in lengths)]
         found: set[int] = set()
-        # Buffers of the same size as detect_many's, so that memory stays bounded.
-        first = 0
+        first, last = 0, len(texts) - 1
         while first <= last:
-            stop, size = first, 0
-            while stop <= last and (stop == first or size + len(texts[stop]) <= _BATCH_BYTES):
-                size += len(texts[stop]) + 1
-                stop += 1
-            base = ends[first] - len(texts[first])
-            buffer = fold_text("\x00".join(texts[first:stop]))
+            # Buffers of detect_many's size, so that memory stays bounded.
+            base = ends[first] - lengths[first]
+            stop = bisect_right(ends, base + _BATCH_BYTES, first + 1, last + 1)
+            try:
+                buffer = fold_text("\x00".join(texts[first:stop]))
+            except TypeError:
+                raise InputError("text must be a string", field="text") from None
             for _pid, _start, end in self._scanner.scan(buffer):
-                found.add(min(bisect_left(ends, base + end, first, stop), last))
+                found.add(bisect_left(ends, base + end, first, stop))
             first = stop
-        return sorted(found)
+        return sorted(i if i <= last else last for i in found)
 
     # -- internals ----------------------------------------------------------------------------------
 
