@@ -124,7 +124,11 @@ class Detector:
         windows: dict[str, tuple[int, int]] = {}
         asked: dict[str, Any] = {}
         institution: dict[str, Any] = {}
+        mention: dict[str, tuple[Any, int]] = {}
         for ctx in self.knowledge.contexts:
+            if ctx.name == "mention":
+                mention[ctx.language] = (_alternation(ctx.patterns), ctx.window)
+                continue
             if ctx.name in ("asked", "institution"):
                 (asked if ctx.name == "asked" else institution)[ctx.language] = _alternation(ctx.patterns)
                 continue
@@ -133,6 +137,7 @@ class Detector:
             windows[ctx.language] = (ctx.window, tw) if ctx.name == "person" else (pw, ctx.window)
         self._asked = asked
         self._institution = institution
+        self._mention = mention
         self._person = person
         self._topic = topic
         self._windows = windows
@@ -384,6 +389,12 @@ class Detector:
             if span is not None:
                 kind = span[3] or item.kind
                 if (
+                    kind != "identifier"
+                    and buffer.find(b'"', span[0] - 8 if span[0] > 8 else 0, span[0]) >= 0
+                    and self._mentioned(item.language, buffer, span[0], span[1], doc_start, doc_end)
+                ):
+                    continue
+                if (
                     kind == "status"
                     and buffer.find(b"?", span[1], span[1] + 60) >= 0  # most statuses are not in a question
                     and _in_question(buffer, doc_start, doc_end, span[0], span[1])
@@ -504,6 +515,20 @@ class Detector:
         if score < THRESHOLD:
             return None
         return start, end, score if score < 0.99 else 0.99, None
+
+    def _mentioned(self, language: str, buf: bytes, start: int, end: int, lo: int, hi: int) -> bool:
+        """Is a quoted phrase only mentioned: a column to drop, words staff must not use, a title?
+
+        Called for a finding that opens within a few characters of a quotation mark; a ``mention``
+        cue near it ("columns", "phrases … never use", "film", "borren") makes it a hard negative.
+        """
+        found = self._mention.get(language)
+        if found is None:
+            return False
+        regex, window = found
+        low = start - window
+        high = end + window
+        return regex.search(buf, low if low > lo else lo, high if high < hi else hi) is not None
 
     def _question(
         self, language: str, buf: bytes, lo: int, hi: int, start: int, end: int
