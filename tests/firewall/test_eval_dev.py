@@ -57,8 +57,22 @@ FLOORS = {
         ("question", "precision"): 0.86,
         ("question", "recall"): 0.86,
     },
+    "dev6.jsonl": {
+        ("status", "precision"): 0.89,
+        ("status", "recall"): 0.86,
+        ("identifier", "precision"): 0.99,
+        ("identifier", "recall"): 0.90,
+        ("question", "precision"): 0.87,
+        ("question", "recall"): 0.89,
+    },
 }
-FP_CEILINGS = {"dev2.jsonl": 0.01, "dev3.jsonl": 0.025, "dev4.jsonl": 0.065, "dev5.jsonl": 0.055}
+FP_CEILINGS = {
+    "dev2.jsonl": 0.01,
+    "dev3.jsonl": 0.025,
+    "dev4.jsonl": 0.065,
+    "dev5.jsonl": 0.055,
+    "dev6.jsonl": 0.045,
+}
 
 
 @pytest.mark.parametrize("name", sorted(FLOORS))

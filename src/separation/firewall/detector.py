@@ -390,8 +390,8 @@ class Detector:
                 kind = span[3] or item.kind
                 if (
                     kind != "identifier"
-                    and buffer.find(b'"', span[0] - 8 if span[0] > 8 else 0, span[0]) >= 0
-                    and self._mentioned(item.language, buffer, span[0], span[1], doc_start, doc_end)
+                    and buffer.find(b'"', span[0] - 20 if span[0] > 20 else 0, span[0]) >= 0
+                    and self._mentioned(buffer, span[0], span[1], doc_start, doc_end)
                 ):
                     continue
                 if (
@@ -516,19 +516,19 @@ class Detector:
             return None
         return start, end, score if score < 0.99 else 0.99, None
 
-    def _mentioned(self, language: str, buf: bytes, start: int, end: int, lo: int, hi: int) -> bool:
+    def _mentioned(self, buf: bytes, start: int, end: int, lo: int, hi: int) -> bool:
         """Is a quoted phrase only mentioned: a column to drop, words staff must not use, a title?
 
-        Called for a finding that opens within a few characters of a quotation mark; a ``mention``
-        cue near it ("columns", "phrases … never use", "film", "borren") makes it a hard negative.
+        Called for a finding that opens shortly after a quotation mark; a ``mention`` cue of any
+        language near it ("no longer collect", "never use", "film", "borren") makes it a hard
+        negative. Every language's cues count: a Spanish memo may quote English column names.
         """
-        found = self._mention.get(language)
-        if found is None:
-            return False
-        regex, window = found
-        low = start - window
-        high = end + window
-        return regex.search(buf, low if low > lo else lo, high if high < hi else hi) is not None
+        for regex, window in self._mention.values():
+            low = start - window
+            high = end + window
+            if regex.search(buf, low if low > lo else lo, high if high < hi else hi) is not None:
+                return True
+        return False
 
     def _question(
         self, language: str, buf: bytes, lo: int, hi: int, start: int, end: int
