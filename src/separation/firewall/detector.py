@@ -144,7 +144,7 @@ class Detector:
         patterns: list[Pattern] = []
         owners: list[int] = []
         compiled: list[_Compiled] = []
-        late: list[WindowRegex | None] = []
+        late: list[_LateStart | None] = []
         for index, rule in enumerate(self.knowledge.rules):
             compiled.append(self._compile(rule))
             for regex in rule.patterns:
@@ -161,7 +161,7 @@ class Detector:
                     Pattern(regex=regex, caseless=rule.caseless, where=rule.id, start=cheap, raw=rule.clause)
                 )
                 late.append(
-                    WindowRegex(bounded_expression(regex).decode("ascii") + r"\z", caseless=rule.caseless)
+                    _LateStart(bounded_expression(regex).decode("ascii") + r"\z", rule.caseless)
                     if own_start and not cheap
                     else None
                 )
@@ -592,6 +592,24 @@ class Detector:
             if topical:
                 score -= _TOPIC_PENALTY if not person else _TOPIC_PENALTY / 3
         return score
+
+
+class _LateStart:
+    """Finds where a match that ends at a given offset starts: one RE2 search, compiled on first use
+    (most patterns never hit in a process, and compiling them all would slow every cold start)."""
+
+    __slots__ = ("_caseless", "_pattern", "_regex")
+
+    def __init__(self, pattern: str, caseless: bool) -> None:
+        self._pattern = pattern
+        self._caseless = caseless
+        self._regex: WindowRegex | None = None
+
+    def search(self, buf: bytes, pos: int, endpos: int) -> tuple[int, int] | None:
+        regex = self._regex
+        if regex is None:
+            regex = self._regex = WindowRegex(self._pattern, caseless=self._caseless)
+        return regex.search(buf, pos, endpos)
 
 
 def _costly_start(regex: str) -> bool:
