@@ -390,7 +390,11 @@ class Detector:
                 kind = span[3] or item.kind
                 if (
                     kind != "identifier"
-                    and buffer.find(b'"', span[0] - 20 if span[0] > 20 else 0, span[0]) >= 0
+                    # quoted, or a column's own name (a token set apart like a quotation)
+                    and (
+                        item.column_name
+                        or buffer.find(b'"', span[0] - 20 if span[0] > 20 else 0, span[0]) >= 0
+                    )
                     and self._mentioned(buffer, span[0], span[1], doc_start, doc_end)
                 ):
                     continue
@@ -519,7 +523,8 @@ class Detector:
     def _mentioned(self, buf: bytes, start: int, end: int, lo: int, hi: int) -> bool:
         """Is a quoted phrase only mentioned: a column to drop, words staff must not use, a title?
 
-        Called for a finding that opens shortly after a quotation mark; a ``mention`` cue of any
+        Called for a finding that opens shortly after a quotation mark, or that is a column's name;
+        a ``mention`` cue of any
         language near it ("no longer collect", "never use", "film", "borren") makes it a hard
         negative. Every language's cues count: a Spanish memo may quote English column names.
         """
