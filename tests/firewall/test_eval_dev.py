@@ -73,6 +73,22 @@ FLOORS = {
         ("question", "precision"): 0.88,
         ("question", "recall"): 0.81,
     },
+    "dev8.jsonl": {
+        ("status", "precision"): 0.83,
+        ("status", "recall"): 0.77,
+        ("identifier", "precision"): 0.99,
+        ("identifier", "recall"): 0.92,
+        ("question", "precision"): 0.84,
+        ("question", "recall"): 0.67,
+    },
+    "dev9.jsonl": {
+        ("status", "precision"): 0.87,
+        ("status", "recall"): 0.74,
+        ("identifier", "precision"): 0.96,
+        ("identifier", "recall"): 0.92,
+        ("question", "precision"): 0.84,
+        ("question", "recall"): 0.80,
+    },
 }
 FP_CEILINGS = {
     "dev2.jsonl": 0.01,
@@ -81,6 +97,8 @@ FP_CEILINGS = {
     "dev5.jsonl": 0.055,
     "dev6.jsonl": 0.045,
     "dev7.jsonl": 0.05,
+    "dev8.jsonl": 0.05,
+    "dev9.jsonl": 0.07,
 }
 
 
