@@ -270,3 +270,69 @@ def test_texts_with_hits_holds_every_text_with_a_finding(monkeypatch: pytest.Mon
     assert set(with_findings) <= set(kept) and kept == sorted(set(kept))
     monkeypatch.setattr(module, "_BATCH_BYTES", 300)  # many buffers: offsets map back across them
     assert detector().texts_with_hits(texts) == kept
+
+
+def test_a_quotation_mark_in_the_previous_text_does_not_reach_the_next() -> None:
+    texts = ['x "', "Client is undocumented. We must not share it."]
+    assert detect_many(texts)[1] == detect(texts[1]) != []
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ('Client said "I am undocumented" and later watched a movie with staff.', True),
+        ('He said "ok". Client is undocumented and must not be reported.', True),
+        ("citizenship_status must not be null; a_number is required.", True),
+        (
+            'Memo: the new intake database must not include the fields "immigration_status" or "a_number".',
+            False,
+        ),
+        ('Next month\'s book is "The Refugees" by Viet Thanh Nguyen.', False),
+    ],
+)
+def test_a_mention_is_a_quotation_beside_its_cue(text: str, kept: bool) -> None:
+    assert bool(detect(text)) is kept
+
+
+def test_a_match_longer_than_the_usual_reach_keeps_its_start() -> None:
+    text = "A-number, " + ("abcdefghijklmnopqrstuvwxyz" * 3 + " ") * 6 + "123-456-789"
+    assert [text[f.start : f.end] for f in detect(text)] == ["123-456-789"]
+
+
+def test_texts_with_hits_takes_any_iterable() -> None:
+    assert detector().texts_with_hits(iter(["she is undocumented", "a loose goat"])) == [0]
+
+
+def test_no_home_folder_means_no_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    from separation.firewall.engine import default_cache_dir
+
+    def no_home() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.delenv("SEPARATION_CACHE_DIR", raising=False)
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setattr(Path, "home", staticmethod(no_home))
+    assert default_cache_dir() is None
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/cache")  # ignored, as the XDG spec says
+    assert default_cache_dir() is None
+
+
+def test_an_unreadable_cache_is_ignored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("hyperscan")
+    from separation.firewall.engine import HyperscanScanner, Pattern
+
+    def refuse(self: Path) -> bool:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "is_file", refuse)
+    scanner = HyperscanScanner([Pattern(regex="deported", caseless=True, where="t")], cache_dir=tmp_path)
+    assert scanner.scan(b"he was deported") == [(0, 7, 15)]
+
+
+def test_old_compiled_databases_are_pruned(tmp_path: Path) -> None:
+    pytest.importorskip("hyperscan")
+    from separation.firewall.engine import HyperscanScanner, Pattern
+
+    for word in ("alpha", "bravo", "charlie", "delta", "echo"):
+        HyperscanScanner([Pattern(regex=word, caseless=True, where="t")], cache_dir=tmp_path)
+    assert len(list(tmp_path.glob("firewall-*.hsdb"))) == 3

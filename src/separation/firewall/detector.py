@@ -35,7 +35,8 @@ _PRIORITY = {"identifier": 3, "question": 2, "status": 1}
 _PERSON_BOOST = 0.1
 _TOPIC_PENALTY = 0.3
 _REACH = 48  # longest suppressor phrase considered, in characters
-_LATE_REACH = 400  # longest match whose start is found after the scan (see ``_costly_start``)
+_LATE_REACH = 400  # usual longest match whose start is found after the scan (see ``_costly_start``)
+_LATE_LIMIT = 64 << 10  # the search looks this far back when the usual reach is not enough
 
 
 def _alternation(patterns: Iterable[str], *, bounded: bool = True, caseless: bool = True) -> WindowRegex:
@@ -125,9 +126,13 @@ class Detector:
         asked: dict[str, Any] = {}
         institution: dict[str, Any] = {}
         mention: dict[str, tuple[Any, int]] = {}
+        title: dict[str, tuple[Any, int]] = {}
         for ctx in self.knowledge.contexts:
-            if ctx.name == "mention":
-                mention[ctx.language] = (_alternation(ctx.patterns), ctx.window)
+            if ctx.name in ("mention", "title"):
+                (mention if ctx.name == "mention" else title)[ctx.language] = (
+                    _alternation(ctx.patterns),
+                    ctx.window,
+                )
                 continue
             if ctx.name in ("asked", "institution"):
                 (asked if ctx.name == "asked" else institution)[ctx.language] = _alternation(ctx.patterns)
@@ -138,6 +143,7 @@ class Detector:
         self._asked = asked
         self._institution = institution
         self._mention = mention
+        self._title = title
         self._person = person
         self._topic = topic
         self._windows = windows
@@ -280,6 +286,8 @@ class Detector:
         and no verification: a caller with many texts, most of them plain (the cells of a data
         store), sends ``detect_many`` only these.
         """
+        if not isinstance(texts, Sequence):
+            texts = list(texts)
         if not texts:
             return []
         try:
@@ -344,6 +352,10 @@ class Detector:
                 low = end - _LATE_REACH if end > _LATE_REACH else 0
                 # A slice, so that "\z" anchors at the hit's end; no match crosses a text's NUL.
                 begins = finder.search(buffer[low:end], 0, end - low)
+                if begins is None and low > 0:
+                    # A match longer than the usual reach (long words inside "{far}"): look further.
+                    low = end - _LATE_LIMIT if end > _LATE_LIMIT else 0
+                    begins = finder.search(buffer[low:end], 0, end - low)
                 if begins is None:
                     continue
                 start = low + begins[0]
@@ -391,10 +403,7 @@ class Detector:
                 if (
                     kind != "identifier"
                     # quoted, or a column's own name (a token set apart like a quotation)
-                    and (
-                        item.column_name
-                        or buffer.find(b'"', span[0] - 20 if span[0] > 20 else 0, span[0]) >= 0
-                    )
+                    and (item.column_name or _quoted(buffer, span[0], doc_start))
                     and self._mentioned(buffer, span[0], span[1], doc_start, doc_end)
                 ):
                     continue
@@ -523,14 +532,25 @@ class Detector:
     def _mentioned(self, buf: bytes, start: int, end: int, lo: int, hi: int) -> bool:
         """Is a quoted phrase only mentioned: a column to drop, words staff must not use, a title?
 
-        Called for a finding that opens shortly after a quotation mark, or that is a column's name;
-        a ``mention`` cue of any
-        language near it ("no longer collect", "never use", "film", "borren") makes it a hard
-        negative. Every language's cues count: a Spanish memo may quote English column names.
+        Called for a finding inside a quotation, or that is a column's own name. A ``mention`` cue
+        of any language in the same sentence ("no longer collect", "never use", "se eliminan") or a
+        ``title`` cue right beside it ("the film", "liga") makes it a hard negative. Every
+        language's cues count: a Spanish memo may quote English column names.
         """
+        first, last = _sentence(buf, start, end, lo, hi)
         for regex, window in self._mention.values():
             low = start - window
             high = end + window
+            if regex.search(buf, low if low > first else first, high if high < last else last) is not None:
+                return True
+        # A title cue counts only right beside the quotation marks (a column name has none).
+        opens = buf.rfind(b'"', lo, start)
+        closes = buf.find(b'"', end, hi)
+        if opens < 0:
+            return False
+        for regex, window in self._title.values():
+            low = opens - window
+            high = (closes if closes >= 0 else end) + window
             if regex.search(buf, low if low > lo else lo, high if high < hi else hi) is not None:
                 return True
         return False
@@ -617,6 +637,31 @@ class _LateStart:
         return regex.search(buf, pos, endpos)
 
 
+def _quoted(buf: bytes, start: int, lo: int) -> bool:
+    """Does a finding sit inside a quotation that opens at most 20 characters before it?
+
+    Folding makes every quotation mark a '"'; an odd number of them between the text's start and the
+    finding means one is open.
+    """
+    low = start - 20 if start - 20 > lo else lo
+    return buf.find(b'"', low, start) >= 0 and buf.count(b'"', lo, start) % 2 == 1
+
+
+def _sentence(buf: bytes, start: int, end: int, lo: int, hi: int) -> tuple[int, int]:
+    """The bounds of the sentence or form field around ``[start, end)`` within ``[lo, hi)``."""
+    first = lo
+    for mark in (b". ", b"! ", b"? ", b"\n", b"|", b"; "):
+        at = buf.rfind(mark, lo, start)
+        if at >= 0 and at + len(mark) > first:
+            first = at + len(mark)
+    last = hi
+    for mark in (b". ", b"! ", b"? ", b"\n", b"|", b"; "):
+        at = buf.find(mark, end, hi)
+        if 0 <= at < last:
+            last = at
+    return first, last
+
+
 def _costly_start(regex: str) -> bool:
     """Would asking Hyperscan for this pattern's start offsets slow the whole scan?
 
@@ -678,6 +723,7 @@ def _field_start(buf: bytes, lo: int, cs: int) -> bool:
     head = buf[max(lo, cs - 3) : cs]
     return (
         cs <= lo
+        or (cs - lo < 16 and not buf[lo:cs].strip())  # only white space before it in the text
         or head.endswith((b"\n", b"|", b"\t", b"  ", b"| ", b"?", b"\n "))
         or head.rstrip(b" ").endswith(b"|")
     )

@@ -145,26 +145,36 @@ def default_cache_dir() -> Path | None:
     """``$SEPARATION_CACHE_DIR``, else the user's cache folder; None when the variable is set empty.
 
     The file holds compiled patterns only (no text, no finding), so the per-user cache is the right
-    home: without it every command would spend seconds compiling before its first answer.
+    home: without it every command would spend seconds compiling before its first answer. A relative
+    ``$XDG_CACHE_HOME`` is ignored (as the XDG spec says); without a home folder there is no cache.
     """
     root = os.environ.get("SEPARATION_CACHE_DIR")
     if root is not None:
-        return Path(root) if root.strip() else None
+        return Path(root.strip()) if root.strip() else None
     xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
-    base = Path(xdg) if xdg else Path.home() / ".cache"
-    return base / "separation"
+    if xdg and Path(xdg).is_absolute():
+        return Path(xdg) / "separation"
+    try:
+        return Path.home() / ".cache" / "separation"
+    except RuntimeError:  # no HOME and no password entry (an arbitrary-UID container)
+        return None
 
 
 def _load_cached(path: Path | None, hyperscan: Any) -> Any:
-    if path is None or not path.is_file():
+    if path is None:
         return None
     try:
+        if not path.is_file():
+            return None
         db = hyperscan.loadb(path.read_bytes(), hyperscan.HS_MODE_BLOCK)
         db.scratch = hyperscan.Scratch(db)  # a loaded database comes without scratch space
         db.scan(b"warm", match_event_handler=lambda *a: None)
         return db
     except (OSError, hyperscan.error, TypeError, ValueError):
         return None
+
+
+_KEPT_DATABASES = 3  # older compiled databases (from earlier knowledge) are removed beyond these
 
 
 def _store_cached(path: Path | None, db: Any, hyperscan: Any) -> None:
@@ -177,6 +187,21 @@ def _store_cached(path: Path | None, db: Any, hyperscan: Any) -> None:
         os.replace(tmp, path)
     except OSError:
         return  # e.g. a read-only home: compile every time
+    _prune(path)
+
+
+def _prune(kept: Path) -> None:
+    """Every knowledge change writes a new database: keep the newest few, remove the rest."""
+    try:
+        olds = sorted(
+            (p for p in kept.parent.glob("firewall-*.hsdb") if p != kept),
+            key=lambda p: p.stat().st_mtime,
+            reverse=True,
+        )
+        for old in olds[_KEPT_DATABASES - 1 :]:
+            old.unlink(missing_ok=True)
+    except OSError:
+        return
 
 
 def _first_bad(patterns: Sequence[Pattern], hyperscan: Any) -> str:

@@ -211,7 +211,7 @@ def load_knowledge(languages: Sequence[str] = LANGUAGES) -> Knowledge:
                 seen.add(rule.id)
                 rules.append(rule)
         ctx = _read(lang, "context.yaml") or {}
-        for cname in ("person", "topic", "asked", "institution", "mention"):
+        for cname in ("person", "topic", "asked", "institution", "mention", "title"):
             raw = ctx.get(cname)
             if raw is None:
                 continue
