@@ -1,4 +1,4 @@
-"""Build the later corpora (dev3 … dev9, holdout2) from their source folders, with one set of checks.
+"""Build the later corpora (dev2 … dev9, holdout2) from their source folders, with one set of checks.
 
 Run: python corpus/firewall/build_later.py [NAME ...]   (all of them when no name is given; stdlib only;
 exit 1 if a source, a span or a similarity check fails)
@@ -35,6 +35,7 @@ class Corpus:
 
 
 CORPORA = {
+    "dev2": Corpus("src2", "d2", 450),
     "dev3": Corpus("src3", "d3", 450),
     "dev4": Corpus("src4", "d4", 400),
     "dev5": Corpus("src5", "d5", 400),
