@@ -258,18 +258,17 @@ def test_both_engines_agree_on_every_development_corpus(re2_detector: Detector) 
             assert re2_detector.detect_many(texts) == detector().detect_many(texts), name
 
 
-def test_texts_with_hits_holds_every_text_with_a_finding(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_detect_sparse_is_detect_many_without_the_empty_lists(monkeypatch: pytest.MonkeyPatch) -> None:
     import importlib
 
     module = importlib.import_module(
         "separation.firewall.detector"
     )  # the package's ``detector`` is a function
     texts = _texts()
-    with_findings = [i for i, found in enumerate(detector().detect_many(texts)) if found]
-    kept = detector().texts_with_hits(texts)
-    assert set(with_findings) <= set(kept) and kept == sorted(set(kept))
-    monkeypatch.setattr(module, "_BATCH_BYTES", 300)  # many buffers: offsets map back across them
-    assert detector().texts_with_hits(texts) == kept
+    expected = {i: f for i, f in enumerate(detector().detect_many(texts)) if f}
+    assert detector().detect_sparse(texts) == expected
+    monkeypatch.setattr(module, "_BATCH_BYTES", 300)  # many buffers: positions carry across them
+    assert detector().detect_sparse(iter(texts)) == expected
 
 
 def test_a_quotation_mark_in_the_previous_text_does_not_reach_the_next() -> None:
@@ -297,10 +296,6 @@ def test_a_mention_is_a_quotation_beside_its_cue(text: str, kept: bool) -> None:
 def test_a_match_longer_than_the_usual_reach_keeps_its_start() -> None:
     text = "A-number, " + ("abcdefghijklmnopqrstuvwxyz" * 3 + " ") * 6 + "123-456-789"
     assert [text[f.start : f.end] for f in detect(text)] == ["123-456-789"]
-
-
-def test_texts_with_hits_takes_any_iterable() -> None:
-    assert detector().texts_with_hits(iter(["she is undocumented", "a loose goat"])) == [0]
 
 
 def test_no_home_folder_means_no_cache(monkeypatch: pytest.MonkeyPatch) -> None:

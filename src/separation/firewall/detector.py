@@ -8,10 +8,9 @@ validators, and the person/topic score. Overlapping hits are then merged per kin
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterable, Sequence
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
@@ -260,9 +259,27 @@ class Detector:
         return self.detect_many([text], lang)[0]
 
     def detect_many(self, texts: Sequence[str], lang: str | None = None) -> list[list[Finding]]:
+        results: list[list[Finding]] = []
+        for batch, found in self._batches(texts, lang):
+            results.extend(found.get(i, []) for i in range(len(batch)))
+        return results
+
+    def detect_sparse(self, texts: Iterable[str], lang: str | None = None) -> dict[int, list[Finding]]:
+        """The findings of the texts that have any, by position: ``detect_many`` without an empty list
+        per plain text. For the cells of a data store, most of which hold nothing."""
+        results: dict[int, list[Finding]] = {}
+        first = 0
+        for batch, found in self._batches(texts, lang):
+            results.update((first + i, f) for i, f in found.items())
+            first += len(batch)
+        return results
+
+    def _batches(
+        self, texts: Iterable[str], lang: str | None
+    ) -> Iterator[tuple[list[str], dict[int, list[Finding]]]]:
+        """The texts in buffers of about ``_BATCH_BYTES``, each with its findings by position."""
         if lang is not None and lang not in self.knowledge.languages:
             raise InputError(f"unsupported language (expected one of {', '.join(LANGUAGES)})", field="lang")
-        results: list[list[Finding]] = []
         batch: list[str] = []
         size = 0
         for text in texts:
@@ -271,51 +288,16 @@ class Detector:
             if len(text) > MAX_TEXT_CHARS:
                 raise InputError(f"text longer than {MAX_TEXT_CHARS} characters", field="text")
             if batch and size + len(text) > _BATCH_BYTES:
-                results.extend(self._scan_batch(batch, lang))
+                yield batch, self._scan_batch(batch, lang)
                 batch, size = [], 0
             batch.append(text)
             size += len(text) + 1
         if batch:
-            results.extend(self._scan_batch(batch, lang))
-        return results
-
-    def texts_with_hits(self, texts: Sequence[str]) -> list[int]:
-        """Positions of the texts in which the automaton hits anything, in order.
-
-        A superset of the texts with a finding (every finding starts as a hit), found with one scan
-        and no verification: a caller with many texts, most of them plain (the cells of a data
-        store), sends ``detect_many`` only these.
-        """
-        if not isinstance(texts, Sequence):
-            texts = list(texts)
-        if not texts:
-            return []
-        try:
-            lengths = list(map(len, texts))  # a non-sized item fails here, a non-str at the join
-        except TypeError:
-            raise InputError("text must be a string", field="text") from None
-        if max(lengths) > MAX_TEXT_CHARS:
-            raise InputError(f"text longer than {MAX_TEXT_CHARS} characters", field="text")
-        # ends[i]: where text i ends in the joined buffer (one separator after each text).
-        ends = [end - 1 for end in accumulate(n + 1 for n in lengths)]
-        found: set[int] = set()
-        first, last = 0, len(texts) - 1
-        while first <= last:
-            # Buffers of detect_many's size, so that memory stays bounded.
-            base = ends[first] - lengths[first]
-            stop = bisect_right(ends, base + _BATCH_BYTES, first + 1, last + 1)
-            try:
-                buffer = fold_text("\x00".join(texts[first:stop]))
-            except TypeError:
-                raise InputError("text must be a string", field="text") from None
-            for _pid, _start, end in self._scanner.scan(buffer):
-                found.add(bisect_left(ends, base + end, first, stop))
-            first = stop
-        return sorted(i if i <= last else last for i in found)
+            yield batch, self._scan_batch(batch, lang)
 
     # -- internals ----------------------------------------------------------------------------------
 
-    def _scan_batch(self, texts: list[str], lang: str | None) -> list[list[Finding]]:
+    def _scan_batch(self, texts: list[str], lang: str | None) -> dict[int, list[Finding]]:
         # Folding is one code point to one byte, so the batch is folded in one call and every
         # text's offsets in the buffer follow from its length.
         buffer = fold_text("\x00".join(texts))
@@ -331,7 +313,7 @@ class Detector:
             pos += 1
         # Candidates are plain tuples (start, end, kind, score, rule, language); only the kept ones
         # become Findings, since a frozen dataclass costs more to build than a tuple.
-        per_doc: list[list[_Candidate]] = [[] for _ in texts]
+        per_doc: dict[int, list[_Candidate]] = {}
         by_pattern = self._by_pattern
         late = self._late
         verify = self._verify
@@ -366,7 +348,7 @@ class Detector:
             else:
                 hits[at] = (pid, start, end)  # hits come in end order: this one is longer
         doc, doc_start, doc_end = 0, 0, ends[0]
-        found = per_doc[0]
+        found = per_doc.setdefault(0, [])
         for pid, start, end in hits:
             item = by_pattern[pid]
             if start > doc_end:
@@ -376,12 +358,12 @@ class Detector:
                     doc += 1
                 doc_start = starts[doc]
                 doc_end = ends[doc]
-                found = per_doc[doc]
+                found = per_doc.setdefault(doc, [])
             elif start < doc_start:  # a long match that began in an earlier text's span
                 doc = bisect_right(starts, start) - 1
                 doc_start = starts[doc]
                 doc_end = ends[doc]
-                found = per_doc[doc]
+                found = per_doc.setdefault(doc, [])
             if end > doc_end:
                 continue
             if item.plain:
@@ -423,9 +405,11 @@ class Detector:
                         lang or item.language,
                     )
                 )
-        return [
-            _merge(found) if len(found) > 1 else ([Finding(*found[0])] if found else []) for found in per_doc
-        ]
+        return {
+            doc: _merge(found) if len(found) > 1 else [Finding(*found[0])]
+            for doc, found in per_doc.items()
+            if found
+        }
 
     def _verify(
         self, item: _Compiled, buf: bytes, marks: bytes, start: int, end: int, lo: int, hi: int

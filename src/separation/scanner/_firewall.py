@@ -17,7 +17,6 @@ __all__ = [
     "cell_kind",
     "classify_cells",
     "column_name_kind",
-    "may_find",
     "redact_text",
     "status_value_keys",
     "text_kinds",
@@ -36,20 +35,6 @@ def warm() -> None:
     value_kind("warm up")
     if status_value_keys() is not None:
         _status_values()
-
-
-def may_find(texts: Sequence[str]) -> list[int] | None:
-    """Positions of the texts the detector may find something in (a superset), or None when unknown.
-
-    The detector's own automaton, without verification (``Detector.texts_with_hits``): most cells of
-    a data store are plain text with no hit, and need not go to ``detect_many``.
-    """
-    if not texts:
-        return None
-    from separation.firewall import detector
-
-    found: list[int] = detector().texts_with_hits(texts)
-    return found
 
 
 @lru_cache(maxsize=4096)
@@ -125,30 +110,24 @@ def classify_cells(
 ) -> list[tuple[str | None, frozenset[str]]]:
     """For stripped cells: (``value_kind`` for the short ones, else None; the detector's kinds).
 
-    One batched detector pass over the cells ``may_find`` keeps; ``candidate`` says the cell may be in
-    the status vocabulary. Cells with no finding that are not candidates (nearly all) get the shared
-    ``MISS``.
+    One batched detector pass that returns findings only for the cells that have any
+    (``Detector.detect_sparse``); ``candidate`` says the cell may be in the status vocabulary. Cells
+    with no finding that are not candidates (nearly all) get the shared ``MISS``.
     """
     if not values:
         return []
-    from separation.firewall import detect_many
+    from separation.firewall import detector
 
     out = [MISS] * len(values)
-    keep = may_find(values)
-    at: Sequence[int] = range(len(values)) if keep is None else keep
-    for i, found in zip(at, detect_many([values[i] for i in at]), strict=True):
-        if found or candidate[i]:
-            kinds = frozenset(f.kind for f in found) if found else MISS[1]
-            kind = _kind_from(values[i], found, candidate[i]) if short[i] else None
-            if kind is not None or kinds:
-                out[i] = (kind, kinds)
-    if keep is not None:  # vocabulary entries the detector was not asked about
-        asked = set(keep)
-        for i, maybe in enumerate(candidate):
-            if maybe and short[i] and i not in asked:
-                kind = _kind_from(values[i], (), True)
-                if kind is not None:
-                    out[i] = (kind, MISS[1])
+    found = detector().detect_sparse(values)
+    for i, cell in found.items():
+        kind = _kind_from(values[i], cell, candidate[i]) if short[i] else None
+        out[i] = (kind, frozenset(f.kind for f in cell))
+    for i, maybe in enumerate(candidate):  # vocabulary entries with no finding
+        if maybe and short[i] and i not in found:
+            kind = _kind_from(values[i], (), True)
+            if kind is not None:
+                out[i] = (kind, MISS[1])
     return out
 
 
@@ -156,15 +135,12 @@ def text_kinds(texts: Sequence[str]) -> list[frozenset[str]]:
     """For each free-text cell, the kinds the detector finds in it (empty when none)."""
     if not texts:
         return []
-    from separation.firewall import detect_many
+    from separation.firewall import detector
 
     empty: frozenset[str] = frozenset()
     out = [empty] * len(texts)
-    keep = may_find(texts)
-    at: Sequence[int] = range(len(texts)) if keep is None else keep
-    for i, found in zip(at, detect_many([texts[i] for i in at]), strict=True):
-        if found:
-            out[i] = frozenset(f.kind for f in found)
+    for i, found in detector().detect_sparse(texts).items():
+        out[i] = frozenset(f.kind for f in found)
     return out
 
 
