@@ -11,6 +11,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
@@ -280,6 +281,10 @@ class Detector:
         """The texts in buffers of about ``_BATCH_BYTES``, each with its findings by position."""
         if lang is not None and lang not in self.knowledge.languages:
             raise InputError(f"unsupported language (expected one of {', '.join(LANGUAGES)})", field="lang")
+        if isinstance(texts, list | tuple):
+            # Many short texts (the cells of a data store): sizes summed and batches cut in C.
+            yield from self._batches_of_list(texts, lang)
+            return
         batch: list[str] = []
         size = 0
         for text in texts:
@@ -295,6 +300,23 @@ class Detector:
         if batch:
             yield batch, self._scan_batch(batch, lang)
 
+    def _batches_of_list(
+        self, texts: list[str] | tuple[str, ...], lang: str | None
+    ) -> Iterator[tuple[list[str], dict[int, list[Finding]]]]:
+        if not all(isinstance(t, str) for t in texts):
+            raise InputError("text must be a string", field="text")
+        lengths = list(map(len, texts))
+        if lengths and max(lengths) > MAX_TEXT_CHARS:
+            raise InputError(f"text longer than {MAX_TEXT_CHARS} characters", field="text")
+        ends = list(accumulate(n + 1 for n in lengths))  # after each text and its separator
+        first, count = 0, len(texts)
+        while first < count:
+            base = ends[first] - lengths[first] - 1
+            stop = max(first + 1, bisect_right(ends, base + _BATCH_BYTES, first, count))
+            batch = list(texts[first:stop])
+            yield batch, self._scan_batch(batch, lang)
+            first = stop
+
     # -- internals ----------------------------------------------------------------------------------
 
     def _scan_batch(self, texts: list[str], lang: str | None) -> dict[int, list[Finding]]:
@@ -303,14 +325,10 @@ class Detector:
         buffer = fold_text("\x00".join(texts))
         marks = buffer.translate(_MARKS)
         words = buffer.translate(_WORD) if self._has_columns else b""
-        starts: list[int] = []
-        ends: list[int] = []
-        pos = 0
-        for text in texts:
-            starts.append(pos)
-            pos += len(text)
-            ends.append(pos)
-            pos += 1
+        # ends[i]: where text i ends; starts[i]: where it begins (one separator between texts).
+        lengths = list(map(len, texts))
+        ends = [end - 1 for end in accumulate(n + 1 for n in lengths)]
+        starts = [end - n for end, n in zip(ends, lengths, strict=True)]
         # Candidates are plain tuples (start, end, kind, score, rule, language); only the kept ones
         # become Findings, since a frozen dataclass costs more to build than a tuple.
         per_doc: dict[int, list[_Candidate]] = {}
