@@ -95,7 +95,7 @@ def _read(lang: str, name: str) -> Any:
     if not ref.is_file():
         return None
     try:
-        return yaml.load(ref.read_text(encoding="utf-8"), Loader=_LOADER)  # noqa: S506 - a safe loader
+        return yaml.load(ref.read_text(encoding="utf-8"), Loader=_LOADER)  # noqa: S506 - _LOADER is CSafeLoader or SafeLoader
     except yaml.YAMLError as exc:
         raise PackError(f"invalid YAML ({type(exc).__name__})", file=f"knowledge/{lang}/{name}") from None
 
