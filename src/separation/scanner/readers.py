@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from typing import Any, TypeAlias
 
@@ -288,15 +288,19 @@ def _json(source: Source, batch_rows: int) -> Iterator[tuple[pa.RecordBatch, int
             else:
                 exprs.append(quoted)
         try:
-            reader = rel.project(", ".join(exprs)).to_arrow_reader(batch_rows)
-            row = 0
-            for batch in reader:
-                yield batch, row
-                row += batch.num_rows
+            yield from _numbered(rel.project(", ".join(exprs)).to_arrow_reader(batch_rows))
         except duckdb.Error:
             raise ReadError("malformed JSON") from None
     finally:
         con.close()
+
+
+def _numbered(batches: Iterable[pa.RecordBatch]) -> Iterator[tuple[pa.RecordBatch, int]]:
+    """Each batch with the number of rows before it (the row number of its first row, from 0)."""
+    row = 0
+    for batch in batches:
+        yield batch, row
+        row += batch.num_rows
 
 
 # --- Excel -----------------------------------------------------------------------------------------
@@ -539,10 +543,7 @@ def _duckdb(source: Source, batch_rows: int) -> Iterator[tuple[pa.RecordBatch, i
         ident = ".".join('"' + p.replace('"', '""') + '"' for p in (source.schema or "main", source.table))
         try:
             reader = con.sql(f"SELECT * FROM {ident}").to_arrow_reader(batch_rows)  # noqa: S608 (quoted identifier)
-            row = 0
-            for batch in reader:
-                yield batch, row
-                row += batch.num_rows
+            yield from _numbered(reader)
         except duckdb.Error:
             raise ReadError("cannot read the table") from None
     finally:
