@@ -44,6 +44,9 @@ CORPORA = {
     "dev8": Corpus("src8", "d8", 380),
     "dev9": Corpus("src9", "d9", 380),
     "holdout2": Corpus("src_holdout2", "holdout2", 450),
+    "dev10": Corpus("src10", "d10", 400),
+    "dev11": Corpus("src11", "d11", 400),
+    "holdout3": Corpus("src_holdout3", "holdout3", 400),
 }
 FILE_NAME = re.compile(r"^(en|es)_([a-z0-9_]+)\.txt$")
 MAX_JACCARD = 0.2
