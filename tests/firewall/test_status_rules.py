@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from tests.firewall._support import covers
+from tests.firewall._support import covers, kinds
 
 from separation.firewall import detect
 
@@ -54,7 +54,6 @@ HARD_NEGATIVES = [
     "Please do not mow the naturalized areas until after the first frost.",
     "She lost her Visa debit card at the gas station.",
     "El piso del baño estaba mojado y la señora se resbaló.",
-    "If not a U.S. citizen, attach a copy of your card.",
     "Put ice on the sidewalk before the storm; black ice on Lake Street.",
     "Officer documented the injuries at the scene; police notice served on the office.",
     "EB I-94 at Riverside was closed after a crash near mile 235.",
@@ -90,6 +89,11 @@ def test_status_positive(text: str, phrase: str) -> None:
 @pytest.mark.parametrize("text", HARD_NEGATIVES)
 def test_status_hard_negative(text: str) -> None:
     assert detect(text) == [], text
+
+
+def test_an_instruction_asking_for_proof_states_no_ones_status() -> None:
+    # It asks for a document that proves status (a question, by the corpus guideline), of no one.
+    assert "status" not in kinds("If not a U.S. citizen, attach a copy of your card.")
 
 
 def test_case_is_a_signal() -> None:

@@ -23,6 +23,7 @@ from separation.firewall.engine import Pattern, Scanner, bounded_expression, bui
 from separation.firewall.finding import Finding
 from separation.firewall.fold import fold_text
 from separation.firewall.knowledge import LANGUAGES, Knowledge, Rule, load_knowledge
+from separation.firewall.learned import Tagger, learned_findings
 from separation.firewall.validators import VALIDATORS
 from separation.firewall.window import WindowRegex
 
@@ -118,8 +119,11 @@ class Detector:
         *,
         engine: str | None = None,
         cache_dir: Path | None = None,
+        learned: bool = True,
     ) -> None:
         self.knowledge = knowledge or load_knowledge()
+        # The learned pass (a CRF trained on the development corpora); off, the rules alone.
+        self._tagger = Tagger() if learned else None
         person: dict[str, Any] = {}
         topic: dict[str, Any] = {}
         windows: dict[str, tuple[int, int]] = {}
@@ -423,11 +427,40 @@ class Detector:
                         lang or item.language,
                     )
                 )
-        return {
+        results = {
             doc: _merge(found) if len(found) > 1 else [Finding(*found[0])]
             for doc, found in per_doc.items()
             if found
         }
+        if self._tagger is not None:
+            self._add_learned(buffer, starts, ends, results, lang)
+        return results
+
+    def _add_learned(
+        self,
+        buffer: bytes,
+        starts: list[int],
+        ends: list[int],
+        results: dict[int, list[Finding]],
+        lang: str | None,
+    ) -> None:
+        """The learned pass, on the texts with a cue word or a rule finding (one cue search per batch)."""
+        tagger = self._tagger
+        assert tagger is not None
+        points: dict[int, list[int]] = {doc: [] for doc in results}
+        for at in tagger.cues(buffer):
+            points.setdefault(bisect_right(starts, at) - 1, []).append(at)
+        for doc, cues in points.items():
+            rules = results.get(doc, [])
+            extra = learned_findings(
+                tagger, buffer, starts[doc], ends[doc], [(f.start, f.end, f.kind) for f in rules], lang, cues
+            )
+            if extra:
+                learned = [
+                    Finding(x.start, x.end, x.kind, min(x.score, 0.99), f"learned.{x.kind}", x.language)
+                    for x in extra
+                ]
+                results[doc] = sorted([*rules, *learned], key=lambda f: (f.start, f.end))
 
     def _verify(
         self, item: _Compiled, buf: bytes, marks: bytes, start: int, end: int, lo: int, hi: int

@@ -1,0 +1,114 @@
+"""The learned pass: a CRF trained on the development corpora, added to the rules' findings."""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+from importlib import resources
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from separation.firewall import Detector, detect, detector
+from separation.firewall.fold import fold_text
+from separation.firewall.learned import (
+    _LONGEST,
+    _WINDOW,
+    Tagger,
+    features,
+    learned_findings,
+    spans_of,
+    tokens,
+)
+
+from ._support import covers
+
+KNOWLEDGE = resources.files("separation.firewall").joinpath("knowledge")
+CORPUS = Path(__file__).resolve().parents[2] / "corpus" / "firewall"
+
+
+@pytest.fixture(scope="module")
+def rules_only() -> Detector:
+    return Detector(learned=False)
+
+
+@pytest.fixture(scope="module")
+def tagger() -> Tagger:
+    return Tagger()
+
+
+def test_the_model_was_trained_on_the_current_development_corpora() -> None:
+    """Change a development corpus and this fails until ``python corpus/firewall/train_tagger.py`` runs."""
+    manifest = json.loads(KNOWLEDGE.joinpath("tagger.json").read_text(encoding="utf-8"))
+    for name, digest in manifest["corpora"].items():
+        assert not name.startswith("holdout"), "the model must never see a holdout"
+        assert hashlib.sha256((CORPUS / f"{name}.jsonl").read_bytes()).hexdigest() == digest, name
+
+
+def test_the_learned_pass_adds_what_no_rule_words(rules_only: Detector) -> None:
+    text = 'Voicemail from client: "The judge gave me withholding, not asylum." Call back Monday.'
+    assert not covers(rules_only.detect(text), text, "withholding", "status")
+    found = detect(text)
+    assert covers(found, text, "withholding", "status")
+    learned = [f for f in found if f.rule == "learned.status"]
+    assert learned and all(0 < f.score <= 0.99 and f.language == "en" for f in learned)
+
+
+def test_learned_findings_never_overlap_rule_findings() -> None:
+    texts = [json.loads(line)["text"] for line in _corpus("dev10").splitlines()]
+    for found in detector().detect_many(texts):
+        ordered = sorted(found, key=lambda f: f.start)
+        assert all(a.end <= b.start for a, b in itertools.pairwise(ordered))
+
+
+def test_plain_text_is_not_tagged(tagger: Tagger) -> None:
+    buf = fold_text("The water main on 4th Street broke at noon; crews expect repairs by six.")
+    assert tagger.cues(buf) == []
+    assert learned_findings(tagger, buf, 0, len(buf), [], None) == []
+
+
+def test_windows_stay_bounded_on_a_text_full_of_cues(tagger: Tagger) -> None:
+    buf = fold_text("undocumented visa deported asylum " * 5000)
+    points = tagger.cues(buf)
+    assert len(points) > 1000
+    windows = tagger.windows(buf, 0, len(buf), points)
+    assert all(end - start <= _LONGEST + _WINDOW for start, end in windows)
+    assert all(a[1] <= b[0] for a, b in itertools.pairwise(windows))  # side by side
+
+
+def test_spanish_finding_language_is_guessed_when_not_given(tagger: Tagger) -> None:
+    buf = fold_text("Nos contó que su hermano anda sin arreglar desde que llegó de Honduras.")
+    spans = tagger.tag(buf, 0, len(buf), None)
+    assert all(s.language == "es" for s in spans)
+
+
+def test_features_hold_no_digits() -> None:
+    buf = fold_text("A# 212 480 375, receipt EAC2114550321")
+    toks = tokens(buf, 0, len(buf))
+    values = [attr.split("=", 1)[-1] for f in features(buf, toks) for attr in f]
+    assert not any(ch.isdigit() for value in values for ch in value)
+
+
+def test_spans_of_reads_bio_tags() -> None:
+    toks = [(0, 2), (3, 5), (6, 8), (9, 11)]
+    tags = ["B-status", "I-status", "O", "B-question"]
+    assert spans_of(toks, tags) == [(0, 5, "status", 0, 2), (9, 11, "question", 3, 4)]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(max_size=400))
+def test_learned_spans_stay_inside_any_text(text: str) -> None:
+    for f in detect(text):
+        assert 0 <= f.start < f.end <= len(text)
+
+
+def _corpus(name: str) -> str:
+    return (CORPUS / f"{name}.jsonl").read_text(encoding="utf-8")
+
+
+def test_the_shipped_model_holds_no_number(tagger: Tagger) -> None:
+    values = {attr.split("=", 1)[-1] for attr, _ in tagger._tagger.info().state_features}
+    assert values and not any(ch.isdigit() for value in values for ch in value)
