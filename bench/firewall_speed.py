@@ -155,13 +155,14 @@ def _load(path: Path, limit: int | None = None) -> list[str]:
     return texts
 
 
-def child_measure(path: str) -> None:
+def child_measure(path: str, learned: bool = True) -> None:
     """Runs in a fresh process so that RSS and timing belong to the detector alone."""
     texts = _load(Path(path))
     nbytes = sum(len(t.encode("utf-8")) for t in texts)
-    from separation.firewall import detect_many, detector
+    from separation.firewall import Detector
 
-    detector()
+    detector = Detector(learned=learned)
+    detect_many = detector.detect_many
     detect_many(texts[:2000])  # warm-up
     # Chunks of 20,000 records, as a pipeline would stream them; findings are counted, not kept.
     chunk = 20_000
@@ -191,7 +192,7 @@ def child_measure(path: str) -> None:
                 "hits": hits,
                 "roof_seconds": roof,
                 "peak_rss_mb": rss_mb,
-                "engine": detector().engine,
+                "engine": detector.engine,
             }
         )
     )
@@ -327,9 +328,10 @@ def main() -> None:
         "--sentences", type=int, default=1, help="sentences per record: 1 dense one, the rest plain"
     )
     parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--child-rules-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child_measure(args.child)
+        child_measure(args.child, learned=not args.child_rules_only)
         return
 
     path = generate(args.mb, args.sentences)
@@ -357,6 +359,20 @@ def main() -> None:
     )
     print(f"  CPU time  {ours['cpu_seconds']:.2f} s -> {cpu_mbps:.1f} MB/s, {cpu_rps:,.0f} records/s")
     print(f"  wall time {ours['seconds']:.2f} s -> {mbps:.1f} MB/s, {rps:,.0f} records/s")
+    # The same run without the learned pass: what the CRF costs on top of the rules.
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", str(path), "--child-rules-only"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+    )
+    rules = json.loads(out.stdout.strip().splitlines()[-1])
+    print(
+        f"  rules alone (no learned pass): CPU {rules['bytes'] / 1e6 / rules['cpu_seconds']:.1f} MB/s, "
+        f"{rules['records'] / rules['cpu_seconds']:,.0f} records/s, {rules['hits']:,} findings; "
+        f"the learned pass costs {ours['cpu_seconds'] / rules['cpu_seconds']:.1f}x"
+    )
     print(f"memchr-class roof (bytes.count) on the same bytes: {roof:,.0f} MB/s")
     print(
         f"peak RSS of the measuring process (database from cache; all {ours['records']:,} records "

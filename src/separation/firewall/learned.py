@@ -15,6 +15,7 @@ a rule finding, so plain text costs one RE2 pass and nothing more.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -37,8 +38,10 @@ __all__ = [
 MODEL_RESOURCE = "tagger.crfsuite"  # in the knowledge folder, beside the languages' YAML
 KINDS = ("status", "question")
 
-# Two disjoint alternatives, each a single character class: RE2, and linear-time in any engine.
-_TOKEN = re2.compile(rb"[A-Za-z0-9_]+|[^A-Za-z0-9_\s]")
+# Python's own engine, proven linear: two alternatives on disjoint first characters, the first one
+# greedy repeat of a class with nothing after it, so no position is ever tried twice. (The RE2
+# wrapper's per-match Python overhead made tokenising cost more than tagging.)
+_TOKEN = re.compile(rb"[A-Za-z0-9_]+|[^A-Za-z0-9_\s]")
 _SHAPE = bytes.maketrans(
     b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
     b"X" * 26 + b"x" * 26 + b"d" * 10,
@@ -69,35 +72,66 @@ def _shape(word: bytes) -> str:
     return "".join(out)
 
 
-def features(buf: bytes, toks: Sequence[tuple[int, int]]) -> list[list[str]]:
+# A token's own attributes, and the attributes it gives its neighbours (w-3= … w3=), depend on the
+# token alone: computed once per distinct token and kept in a bounded cache.
+_Entry = tuple[str, tuple[str, ...], tuple[str, ...]]
+_EDGE_ENTRY: _Entry = ("_", (), tuple(f"w{d}=_" for d in _CONTEXT))
+_CACHE_LIMIT = 20_000  # distinct tokens (about 16 MB); rarer ones (names) are recomputed
+
+
+def _entry(raw: bytes) -> _Entry:
+    w = _word(raw)
+    own = ["w=" + w, "s3=" + w[-3:], "p4=" + w[:4], "sh=" + _shape(raw)]
+    if len(raw) > 1 and raw.isupper():
+        own.append("UP=" + w)
+    return w, tuple(own), tuple(f"w{d}=" + w for d in _CONTEXT)
+
+
+def features(
+    buf: bytes, toks: Sequence[tuple[int, int]], cache: dict[bytes, _Entry] | None = None
+) -> list[list[str]]:
     """One list of CRFsuite attributes per token: the word, its affixes and shape, case where it is a
     signal (ICE, TPS), its neighbours, a line start, and whether its sentence ends in a question mark.
     Numbers read as their class, so no number is ever part of the model."""
-    raw = [buf[s:e] for s, e in toks]
-    words = [_word(w) for w in raw]
-    asks = [False] * len(toks)
+    known = cache if cache is not None else {}
+    entries: list[_Entry] = []
+    for s, e in toks:
+        raw = buf[s:e]
+        entry = known.get(raw)
+        if entry is None:
+            entry = _entry(raw)
+            if len(known) < _CACHE_LIMIT:
+                known[raw] = entry
+        entries.append(entry)
+    words = [entry[0] for entry in entries]
+    count = len(words)
+    asks = [False] * count
     first = 0
     for i, w in enumerate(words):
-        last = i + 1 == len(toks)
-        if w in _SENTENCE_END or last or b"\n" in buf[toks[i][1] : toks[i + 1][0]]:
+        if w in _SENTENCE_END or i + 1 == count or b"\n" in buf[toks[i][1] : toks[i + 1][0]]:
             if w == "?":
                 asks[first : i + 1] = [True] * (i + 1 - first)
             first = i + 1
+    # Padded with three edge entries each side, so every neighbour look-up is a plain index.
+    pad: list[_Entry] = [_EDGE_ENTRY] * 3 + entries + [_EDGE_ENTRY] * 3
     out: list[list[str]] = []
-    count = len(words)
-    for i, w in enumerate(words):
-        f = ["w=" + w, "s3=" + w[-3:], "p4=" + w[:4], "sh=" + _shape(raw[i])]
-        if len(raw[i]) > 1 and raw[i].isupper():
-            f.append("UP=" + w)
+    for i, (w, own, _) in enumerate(entries):
+        p = i + 3
+        f = [
+            *own,
+            pad[p - 3][2][0],
+            pad[p - 2][2][1],
+            pad[p - 1][2][2],
+            pad[p + 1][2][3],
+            pad[p + 2][2][4],
+            pad[p + 3][2][5],
+            "bg-=" + pad[p - 1][0] + "|" + w,
+            "bg+=" + w + "|" + pad[p + 1][0],
+        ]
         if i == 0 or b"\n" in buf[toks[i - 1][1] : toks[i][0]]:
             f.append("nl")
         if asks[i]:
             f.append("q")
-        for d in _CONTEXT:
-            j = i + d
-            f.append(f"w{d}=" + (words[j] if 0 <= j < count else "_"))
-        f.append("bg-=" + (words[i - 1] if i else "_") + "|" + w)
-        f.append("bg+=" + w + "|" + (words[i + 1] if i + 1 < count else "_"))
         out.append(f)
     return out
 
@@ -158,6 +192,7 @@ class Tagger:
         self._tagger = pycrfsuite.Tagger()
         self._tagger.open_inmemory(self._model)
         self._lock = threading.Lock()
+        self._known: dict[bytes, _Entry] = {}
         weights = self._tagger.info().state_features.items()
         cues = sorted(
             {
@@ -204,7 +239,7 @@ class Tagger:
         toks = tokens(buf, lo, hi)
         if not toks:
             return []
-        feats = features(buf, toks)
+        feats = features(buf, toks, self._known)
         with self._lock:
             tags = self._tagger.tag(feats)
             found = [
