@@ -23,7 +23,7 @@ from separation.firewall.engine import Pattern, Scanner, bounded_expression, bui
 from separation.firewall.finding import Finding
 from separation.firewall.fold import fold_text
 from separation.firewall.knowledge import LANGUAGES, Knowledge, Rule, load_knowledge
-from separation.firewall.learned import Tagger, learned_findings
+from separation.firewall.learned import LearnedSpan, Tagger, learned_findings
 from separation.firewall.validators import VALIDATORS
 from separation.firewall.window import WindowRegex
 
@@ -37,6 +37,7 @@ _PERSON_BOOST = 0.1
 _TOPIC_PENALTY = 0.3
 _REACH = 48  # longest suppressor phrase considered, in characters
 _LATE_REACH = 400  # usual longest match whose start is found after the scan (see ``_costly_start``)
+_REPEAT_BYTES = 256  # texts up to this long are tagged once per batch however often they repeat
 _LATE_LIMIT = 64 << 10  # the search looks this far back when the usual reach is not enough
 
 
@@ -450,11 +451,20 @@ class Detector:
         points: dict[int, list[int]] = {doc: [] for doc in results}
         for at in tagger.cues(buffer):
             points.setdefault(bisect_right(starts, at) - 1, []).append(at)
+        # The cells of a data store repeat ("LPR", "pending"): identical texts have identical rule
+        # findings, so a short text is tagged once per batch.
+        done: dict[bytes, list[LearnedSpan]] = {}
         for doc, cues in points.items():
             rules = results.get(doc, [])
-            extra = learned_findings(
-                tagger, buffer, starts[doc], ends[doc], [(f.start, f.end, f.kind) for f in rules], lang, cues
-            )
+            lo, hi = starts[doc], ends[doc]
+            key = buffer[lo:hi] if hi - lo <= _REPEAT_BYTES else None
+            extra = done.get(key) if key is not None else None
+            if extra is None:
+                extra = learned_findings(
+                    tagger, buffer, lo, hi, [(f.start, f.end, f.kind) for f in rules], lang, cues
+                )
+                if key is not None:
+                    done[key] = extra
             if extra:
                 learned = [
                     Finding(x.start, x.end, x.kind, min(x.score, 0.99), f"learned.{x.kind}", x.language)
