@@ -1,4 +1,4 @@
-"""Build the later corpora (dev2 … dev9, holdout2) from their source folders, with one set of checks.
+"""Build the later corpora (dev2 … dev14, holdout2, holdout3) from their source folders, with one set of checks.
 
 Run: python corpus/firewall/build_later.py [NAME ...]   (all of them when no name is given; stdlib only;
 exit 1 if a source, a span or a similarity check fails)
@@ -47,6 +47,9 @@ CORPORA = {
     "dev10": Corpus("src10", "d10", 400),
     "dev11": Corpus("src11", "d11", 400),
     "holdout3": Corpus("src_holdout3", "holdout3", 400),
+    "dev12": Corpus("src12", "d12", 400),
+    "dev13": Corpus("src13", "d13", 400),
+    "dev14": Corpus("src14", "d14", 400),
 }
 FILE_NAME = re.compile(r"^(en|es)_([a-z0-9_]+)\.txt$")
 MAX_JACCARD = 0.2
