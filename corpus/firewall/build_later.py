@@ -1,4 +1,4 @@
-"""Build the later corpora (dev2 … dev14, holdout2, holdout3) from their source folders, with one set of checks.
+"""Build the later corpora (dev2 … dev14, holdout2, holdout3) from their folders, with one set of checks.
 
 Run: python corpus/firewall/build_later.py [NAME ...]   (all of them when no name is given; stdlib only;
 exit 1 if a source, a span or a similarity check fails)

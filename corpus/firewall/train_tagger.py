@@ -16,7 +16,7 @@ import json
 import sys
 from pathlib import Path
 
-import pycrfsuite
+import pycrfsuite  # type: ignore[import-untyped]
 
 from separation.firewall.fold import fold_text
 from separation.firewall.learned import features, labels, tokens

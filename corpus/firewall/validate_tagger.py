@@ -22,6 +22,8 @@ from pathlib import Path
 
 from train_tagger import HERE, train
 
+from separation.firewall.evaluate import Record, evaluate, parse_record
+from separation.firewall.finding import Finding
 from separation.firewall.fold import fold_text
 from separation.firewall.learned import Tagger, learned_findings
 
@@ -39,7 +41,6 @@ UNTOUCHED = {
     "dev10": "c774108",
     "dev11": "c774108",
 }
-KINDS = ("status", "question", "identifier")
 _RUN_OLD = """
 import json, sys
 from separation.firewall import detect_many
@@ -67,28 +68,16 @@ def old_findings(name: str, commit: str, work: Path) -> list[list[tuple[int, int
     return [[(s, e, k) for s, e, k in fs] for fs in json.loads(out)]
 
 
-def score(records: list[dict], found: list[list[tuple[int, int, str]]], counts: dict[str, list[int]]) -> None:
-    for record, pred in zip(records, found, strict=True):
-        for kind in KINDS:
-            gold = [(s["start"], s["end"]) for s in record["spans"] if s["kind"] == kind]
-            mine = [(a, b) for a, b, k in pred if k == kind]
-            c = counts[kind]
-            c[0] += len(mine)
-            c[1] += sum(any(a < ge and gs < b for gs, ge in gold) for a, b in mine)
-            c[2] += len(gold)
-            c[3] += sum(any(a < ge and gs < b for a, b in mine) for gs, ge in gold)
-        if record.get("hard_negative"):
-            counts["hn"][0] += 1
-            counts["hn"][1] += int(bool(pred))
+def figures(records: list[Record], found: list[list[tuple[int, int, str]]]) -> str:
+    """Span-overlap precision / recall and the hard-negative rate, as ``separation eval`` scores them."""
+    findings = [[Finding(s, e, k, 1.0, "", "") for s, e, k in fs] for fs in found]
+    report = evaluate(records, lambda texts: findings)
 
-
-def line(label: str, counts: dict[str, list[int]]) -> str:
     def pr(kind: str) -> str:
-        p, pm, g, gm = counts[kind]
-        return f"{kind} {pm / p if p else 0:.3f} / {gm / g if g else 0:.3f}"
+        precision, recall = report.figure(kind, "precision") or 0, report.figure(kind, "recall") or 0
+        return f"{kind} {precision:.3f} / {recall:.3f}"
 
-    hn = counts["hn"]
-    return f"  {label:<22} {pr('status')}   {pr('question')}   hard-negative FP {hn[1] / max(hn[0], 1):.3f}"
+    return f"{pr('status')}   {pr('question')}   hard-negative FP {report.hard_negative_fp_rate() or 0:.3f}"
 
 
 def main(argv: list[str]) -> int:
@@ -97,37 +86,35 @@ def main(argv: list[str]) -> int:
     if unknown:
         print(f"error: no untouched commit recorded for {', '.join(unknown)}", file=sys.stderr)
         return 2
-    total_rules = {k: [0, 0, 0, 0] for k in (*KINDS, "hn")}
-    total_both = {k: [0, 0, 0, 0] for k in (*KINDS, "hn")}
+    all_records: list[Record] = []
+    all_rules: list[list[tuple[int, int, str]]] = []
+    all_both: list[list[tuple[int, int, str]]] = []
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         try:
             for name in names:
-                text = (HERE / f"{name}.jsonl").read_text(encoding="utf-8")
-                records = [json.loads(x) for x in text.splitlines()]
+                lines = (HERE / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()
+                records = [parse_record(json.loads(x), f"{name}:{i}") for i, x in enumerate(lines, 1)]
                 rules = old_findings(name, UNTOUCHED[name], work)
                 model = work / f"without-{name}.crfsuite"
                 train(model, {name})
                 tagger = Tagger(model.read_bytes())
                 both = []
                 for record, found in zip(records, rules, strict=True):
-                    buf = fold_text(record["text"])
+                    buf = fold_text(record.text)
                     extra = learned_findings(tagger, buf, 0, len(buf), found, None)
                     both.append(found + [(x.start, x.end, x.kind) for x in extra])
-                here_rules = {k: [0, 0, 0, 0] for k in (*KINDS, "hn")}
-                here_both = {k: [0, 0, 0, 0] for k in (*KINDS, "hn")}
-                score(records, rules, here_rules)
-                score(records, both, here_both)
-                score(records, rules, total_rules)
-                score(records, both, total_both)
                 print(f"{name} (rules at {UNTOUCHED[name]}, CRF trained without {name})")
-                print(line("rules", here_rules))
-                print(line("rules + learned pass", here_both), flush=True)
+                print(f"  rules                  {figures(records, rules)}")
+                print(f"  rules + learned pass   {figures(records, both)}", flush=True)
+                all_records += records
+                all_rules += rules
+                all_both += both
         finally:
             subprocess.run(["git", "-C", str(ROOT), "worktree", "prune"], check=False)
     print("all (span-overlap precision / recall)")
-    print(line("rules", total_rules))
-    print(line("rules + learned pass", total_both))
+    print(f"  rules                  {figures(all_records, all_rules)}")
+    print(f"  rules + learned pass   {figures(all_records, all_both)}")
     return 0
 
 

@@ -112,3 +112,30 @@ def _corpus(name: str) -> str:
 def test_the_shipped_model_holds_no_number(tagger: Tagger) -> None:
     values = {attr.split("=", 1)[-1] for attr, _ in tagger._tagger.info().state_features}
     assert values and not any(ch.isdigit() for value in values for ch in value)
+
+
+def test_the_trainer_builds_a_model_the_tagger_reads(tmp_path: Path) -> None:
+    """The training script on one corpus (the shipped model uses all of them the same way)."""
+    import subprocess
+    import sys
+
+    out = tmp_path / "dev-only.crfsuite"
+    manifest = json.loads(KNOWLEDGE.joinpath("tagger.json").read_text(encoding="utf-8"))
+    others = [name for name in manifest["corpora"] if name != "dev"]
+    done = subprocess.run(
+        [sys.executable, str(CORPUS / "train_tagger.py"), "--out", str(out), "--leave-out", *others],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "trained on 664 texts" in done.stdout
+    tagger = Tagger(out.read_bytes())
+    assert tagger.cue_count > 20
+    bad = subprocess.run(
+        [sys.executable, str(CORPUS / "train_tagger.py"), "--leave-out", "holdout3"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert bad.returncode == 2 and "not a development corpus" in bad.stderr
