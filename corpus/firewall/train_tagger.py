@@ -2,7 +2,7 @@
 
 Run: python corpus/firewall/train_tagger.py [--out PATH] [--leave-out NAME ...]
 
-Trains on every development corpus (dev, dev2 … dev11) and never on a holdout; writes the model to
+Trains on every development corpus (dev, dev2 … dev14) and never on a holdout; writes the model to
 the package's knowledge folder, where the detector reads it. Training is deterministic (L-BFGS over
 the corpora in a fixed order), so the same corpora give the same model. ``--leave-out`` trains without
 the named corpora (``validate_tagger.py`` uses it to measure the pass on text it was not trained on).
@@ -22,11 +22,13 @@ from separation.firewall.fold import fold_text
 from separation.firewall.learned import features, labels, tokens
 
 HERE = Path(__file__).resolve().parent
-TRAIN = ["dev", *(f"dev{n}" for n in range(2, 12))]
+TRAIN = ["dev", *(f"dev{n}" for n in range(2, 15))]
 MODEL = HERE.parent.parent / "src" / "separation" / "firewall" / "knowledge" / "tagger.crfsuite"
 # Beside the model: what it was trained on, so a test notices a corpus changed without a retraining.
 MANIFEST = MODEL.with_name("tagger.json")
-PARAMS = {"c1": 0.1, "c2": 0.01, "max_iterations": 150, "feature.possible_transitions": True}
+# c2 chosen leave-one-corpus-out (validate_tagger.py): 0.1 kept status recall and cut false positives
+# against 0.01; 0.3 and 1.0 cost recall.
+PARAMS = {"c1": 0.1, "c2": 0.1, "max_iterations": 150, "feature.possible_transitions": True}
 
 
 def examples(name: str) -> list[tuple[list[list[str]], list[str]]]:

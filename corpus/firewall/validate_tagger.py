@@ -6,7 +6,7 @@ Each later development corpus was first evaluated untouched, at a commit whose r
 (README.md, evaluation log). For each such corpus this script checks that commit out into a temporary
 git worktree and runs its rules on the corpus (in a subprocess, so that the old package is the one
 imported); trains the CRF on every other development corpus; adds the learned spans to the old rules'
-findings exactly as the detector does (``learned_findings``); and scores rules alone, and rules with
+findings exactly as the detector does (``Detector.learned_only``); and scores rules alone, and rules with
 the learned pass, by span overlap as ``separation eval`` does. Nothing here is tuned on a holdout.
 Takes a few minutes per corpus (one CRF training each).
 """
@@ -22,10 +22,10 @@ from pathlib import Path
 
 from train_tagger import HERE, train
 
+from separation.firewall.detector import Detector
 from separation.firewall.evaluate import Record, evaluate, parse_record
 from separation.firewall.finding import Finding
-from separation.firewall.fold import fold_text
-from separation.firewall.learned import Tagger, learned_findings
+from separation.firewall.learned import Tagger
 
 ROOT = HERE.parent.parent
 # corpus -> the commit whose rules had not seen it (README.md, evaluation log)
@@ -40,6 +40,9 @@ UNTOUCHED = {
     "dev9": "55fe23d",
     "dev10": "c774108",
     "dev11": "c774108",
+    "dev12": "aacea6c",
+    "dev13": "aacea6c",
+    "dev14": "aacea6c",
 }
 _RUN_OLD = """
 import json, sys
@@ -98,11 +101,10 @@ def main(argv: list[str]) -> int:
                 rules = old_findings(name, UNTOUCHED[name], work)
                 model = work / f"without-{name}.crfsuite"
                 train(model, {name})
-                tagger = Tagger(model.read_bytes())
+                detector = Detector(tagger=Tagger(model.read_bytes()))
                 both = []
                 for record, found in zip(records, rules, strict=True):
-                    buf = fold_text(record.text)
-                    extra = learned_findings(tagger, buf, 0, len(buf), found, None)
+                    extra = detector.learned_only(record.text, found)
                     both.append(found + [(x.start, x.end, x.kind) for x in extra])
                 print(f"{name} (rules at {UNTOUCHED[name]}, CRF trained without {name})")
                 print(f"  rules                  {figures(records, rules)}")

@@ -139,3 +139,20 @@ def test_the_trainer_builds_a_model_the_tagger_reads(tmp_path: Path) -> None:
         check=False,
     )
     assert bad.returncode == 2 and "not a development corpus" in bad.stderr
+
+
+def test_learned_only_is_the_detectors_own_step() -> None:
+    det = detector()
+    text = 'Voicemail from client: "The judge gave me withholding, not asylum." Call back Monday.'
+    added = det.learned_only(text, [])
+    assert [f.rule for f in added] == ["learned.status"]
+    start = text.index("withholding")
+    assert det.learned_only(text, [(start, start + 11, "question")]) == []  # a rule finding is there
+    assert Detector(learned=False).learned_only(text, []) == []
+
+
+def test_a_quoted_mention_is_not_a_learned_finding() -> None:
+    asked = 'Staff asked him: "Where are your papers?" He said he had none.'
+    listed = 'Slide 4 lists phrases staff must never use with callers ("Where are your papers?").'
+    assert detector().learned_only(asked, [])
+    assert detector().learned_only(listed, []) == []

@@ -121,10 +121,12 @@ class Detector:
         engine: str | None = None,
         cache_dir: Path | None = None,
         learned: bool = True,
+        tagger: Tagger | None = None,
     ) -> None:
         self.knowledge = knowledge or load_knowledge()
-        # The learned pass (a CRF trained on the development corpora); off, the rules alone.
-        self._tagger = Tagger() if learned else None
+        # The learned pass (a CRF trained on the development corpora, or the tagger given); off, the
+        # rules alone.
+        self._tagger = (tagger or Tagger()) if learned else None
         person: dict[str, Any] = {}
         topic: dict[str, Any] = {}
         windows: dict[str, tuple[int, int]] = {}
@@ -460,9 +462,7 @@ class Detector:
             key = buffer[lo:hi] if hi - lo <= _REPEAT_BYTES else None
             extra = done.get(key) if key is not None else None
             if extra is None:
-                extra = learned_findings(
-                    tagger, buffer, lo, hi, [(f.start, f.end, f.kind) for f in rules], lang, cues
-                )
+                extra = self._learned(buffer, lo, hi, [(f.start, f.end, f.kind) for f in rules], lang, cues)
                 if key is not None:
                     done[key] = extra
             if extra:
@@ -471,6 +471,41 @@ class Detector:
                     for x in extra
                 ]
                 results[doc] = sorted([*rules, *learned], key=lambda f: (f.start, f.end))
+
+    def _learned(
+        self,
+        buffer: bytes,
+        lo: int,
+        hi: int,
+        rule_spans: Sequence[tuple[int, int, str]],
+        lang: str | None,
+        cues: Sequence[int] | None,
+    ) -> list[LearnedSpan]:
+        tagger = self._tagger
+        assert tagger is not None
+        return [
+            x
+            for x in learned_findings(tagger, buffer, lo, hi, rule_spans, lang, cues)
+            # A quotation beside a mention cue ("phrases staff should never use") is a mention, for
+            # the learned pass as for the rules.
+            if not (
+                _quoted(buffer, lo + x.start, lo)
+                and self._mentioned(buffer, lo + x.start, lo + x.end, lo, hi)
+            )
+        ]
+
+    def learned_only(
+        self, text: str, rule_spans: Sequence[tuple[int, int, str]], lang: str | None = None
+    ) -> list[Finding]:
+        """What the learned pass adds to a text's rule findings, given as (start, end, kind): the
+        detector's own step, for measuring the pass beside the rules of another version."""
+        if self._tagger is None:
+            return []
+        buffer = fold_text(text)
+        return [
+            Finding(x.start, x.end, x.kind, min(x.score, 0.99), f"learned.{x.kind}", x.language)
+            for x in self._learned(buffer, 0, len(buffer), rule_spans, lang, None)
+        ]
 
     def _verify(
         self, item: _Compiled, buf: bytes, marks: bytes, start: int, end: int, lo: int, hi: int
