@@ -19,7 +19,7 @@ from pathlib import Path
 import pycrfsuite  # type: ignore[import-untyped]
 
 from separation.firewall.fold import fold_text
-from separation.firewall.learned import features, labels, tokens
+from separation.firewall.learned import cue_words, features, labels, tokens
 
 HERE = Path(__file__).resolve().parent
 TRAIN = ["dev", *(f"dev{n}" for n in range(2, 15))]
@@ -58,11 +58,13 @@ def train(out: Path, leave_out: set[str]) -> int:
 
 
 def manifest(count: int) -> dict[str, object]:
-    """The corpora (by SHA-256), parameters and text count of a model trained on all of them."""
+    """The corpora (by SHA-256), parameters and text count of a model trained on all of them, and its
+    cue words (the detector reads them here rather than from the model, for a fast start)."""
     return {
         "corpora": {n: hashlib.sha256((HERE / f"{n}.jsonl").read_bytes()).hexdigest() for n in TRAIN},
         "params": PARAMS,
         "texts": count,
+        "cues": cue_words(MODEL.read_bytes()),
     }
 
 

@@ -18,6 +18,7 @@ from separation.firewall.learned import (
     _LONGEST,
     _WINDOW,
     Tagger,
+    cue_words,
     features,
     learned_findings,
     spans_of,
@@ -156,3 +157,9 @@ def test_a_quoted_mention_is_not_a_learned_finding() -> None:
     listed = 'Slide 4 lists phrases staff must never use with callers ("Where are your papers?").'
     assert detector().learned_only(asked, [])
     assert detector().learned_only(listed, []) == []
+
+
+def test_the_manifest_lists_the_shipped_models_cue_words(tagger: Tagger) -> None:
+    manifest = json.loads(KNOWLEDGE.joinpath("tagger.json").read_text(encoding="utf-8"))
+    assert manifest["cues"] == cue_words(KNOWLEDGE.joinpath("tagger.crfsuite").read_bytes())
+    assert tagger.cue_count == len(manifest["cues"])

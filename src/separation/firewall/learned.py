@@ -15,6 +15,7 @@ a rule finding, so plain text costs one RE2 pass and nothing more.
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 from collections.abc import Iterable, Sequence
@@ -25,9 +26,11 @@ import pycrfsuite  # type: ignore[import-untyped]
 import re2
 
 __all__ = [
+    "MANIFEST_RESOURCE",
     "MODEL_RESOURCE",
     "LearnedSpan",
     "Tagger",
+    "cue_words",
     "features",
     "labels",
     "learned_findings",
@@ -36,6 +39,7 @@ __all__ = [
 ]
 
 MODEL_RESOURCE = "tagger.crfsuite"  # in the knowledge folder, beside the languages' YAML
+MANIFEST_RESOURCE = "tagger.json"  # what it was trained on, and its cue words
 KINDS = ("status", "question")
 
 # Python's own engine, proven linear: two alternatives on disjoint first characters, the first one
@@ -188,19 +192,14 @@ class Tagger:
 
     def __init__(self, model: bytes | None = None) -> None:
         # CRFsuite reads the model in place and does not hold a reference: this one keeps it alive.
-        self._model = model if model is not None else _packaged_model()
+        self._model = model if model is not None else _packaged(MODEL_RESOURCE)
         self._tagger = pycrfsuite.Tagger()
         self._tagger.open_inmemory(self._model)
         self._lock = threading.Lock()
         self._known: dict[bytes, _Entry] = {}
-        weights = self._tagger.info().state_features.items()
-        cues = sorted(
-            {
-                attr[2:]
-                for (attr, label), weight in weights
-                if attr.startswith("w=") and label != "O" and weight > _CUE_WEIGHT and _is_word(attr[2:])
-            }
-        )
+        # The packaged model's cue words were listed at training time (reading every weight back
+        # from CRFsuite takes longer than the rest of the cold start together).
+        cues = json.loads(_packaged(MANIFEST_RESOURCE))["cues"] if model is None else cue_words(self._model)
         # Folded text is ASCII; cue words are lower-case ASCII words of the model's vocabulary.
         self._cues = re2.compile(rb"(?i)\b(?:" + b"|".join(c.encode("ascii") for c in cues) + rb")\b")
         self.cue_count = len(cues)
@@ -271,8 +270,22 @@ def _language(buf: bytes, toks: Sequence[tuple[int, int]]) -> str:
     return "es" if counts["es"] > counts["en"] else "en"
 
 
-def _packaged_model() -> bytes:
-    return resources.files("separation.firewall").joinpath("knowledge").joinpath(MODEL_RESOURCE).read_bytes()
+def _packaged(name: str) -> bytes:
+    return resources.files("separation.firewall").joinpath("knowledge").joinpath(name).read_bytes()
+
+
+def cue_words(model: bytes) -> list[str]:
+    """The words the model weighs toward a span label above ``_CUE_WEIGHT``: where a window opens."""
+    tagger = pycrfsuite.Tagger()
+    tagger.open_inmemory(model)
+    weights = tagger.info().state_features.items()
+    return sorted(
+        {
+            attr[2:]
+            for (attr, label), weight in weights
+            if attr.startswith("w=") and label != "O" and weight > _CUE_WEIGHT and _is_word(attr[2:])
+        }
+    )
 
 
 def learned_findings(
