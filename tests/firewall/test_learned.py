@@ -17,6 +17,7 @@ from separation.firewall.fold import fold_text
 from separation.firewall.learned import (
     _LONGEST,
     _WINDOW,
+    LearnedSpan,
     Tagger,
     cue_words,
     features,
@@ -163,3 +164,21 @@ def test_the_manifest_lists_the_shipped_models_cue_words(tagger: Tagger) -> None
     manifest = json.loads(KNOWLEDGE.joinpath("tagger.json").read_text(encoding="utf-8"))
     assert manifest["cues"] == cue_words(KNOWLEDGE.joinpath("tagger.crfsuite").read_bytes())
     assert tagger.cue_count == len(manifest["cues"])
+
+
+class _EveryWithholding(Tagger):
+    """The packaged model, but tagging every 'withholding' as status with a set confidence: to test
+    what the detector does with a learned span, whatever the CRF would say."""
+
+    def tag(self, buf: bytes, lo: int, hi: int, lang: str | None) -> list[LearnedSpan]:
+        at = buf.find(b"withholding", lo, hi)
+        return [] if at < 0 else [LearnedSpan(at, at + 11, "status", 0.7, lang or "en")]
+
+
+def test_a_topic_cue_lowers_a_learned_status_as_it_does_a_rules() -> None:
+    det = Detector(tagger=_EveryWithholding())
+    person = "My client got withholding last week."
+    topic = "The policy debate on the ordinance covered withholding in general."
+    kept = det.learned_only(person, [])
+    assert [(f.rule, f.score) for f in kept] == [("learned.status", pytest.approx(0.7))]
+    assert det.learned_only(topic, []) == []

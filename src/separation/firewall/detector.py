@@ -483,16 +483,20 @@ class Detector:
     ) -> list[LearnedSpan]:
         tagger = self._tagger
         assert tagger is not None
-        return [
-            x
-            for x in learned_findings(tagger, buffer, lo, hi, rule_spans, lang, cues)
-            # A quotation beside a mention cue ("phrases staff should never use") is a mention, for
-            # the learned pass as for the rules.
-            if not (
-                _quoted(buffer, lo + x.start, lo)
-                and self._mentioned(buffer, lo + x.start, lo + x.end, lo, hi)
-            )
-        ]
+        kept: list[LearnedSpan] = []
+        for x in learned_findings(tagger, buffer, lo, hi, rule_spans, lang, cues):
+            start, end = lo + x.start, lo + x.end
+            # A quotation beside a mention cue ("phrases staff should never use") is a mention, and
+            # a topic cue (policy, news) lowers a status score: for the learned pass as for the rules.
+            if _quoted(buffer, start, lo) and self._mentioned(buffer, start, end, lo, hi):
+                continue
+            if x.kind == "status":
+                score = self._topic_score(x.language, x.score, buffer, start, end, lo, hi)
+                if score < THRESHOLD:
+                    continue
+                x = LearnedSpan(x.start, x.end, x.kind, score, x.language)
+            kept.append(x)
+        return kept
 
     def learned_only(
         self, text: str, rule_spans: Sequence[tuple[int, int, str]], lang: str | None = None
