@@ -43,7 +43,7 @@ def examples(name: str) -> list[tuple[list[list[str]], list[str]]]:
     return out
 
 
-def train(out: Path, leave_out: set[str]) -> int:
+def train(out: Path, leave_out: set[str], params: dict[str, object] | None = None) -> int:
     trainer = pycrfsuite.Trainer(verbose=False)
     count = 0
     for name in TRAIN:
@@ -52,7 +52,7 @@ def train(out: Path, leave_out: set[str]) -> int:
         for xseq, yseq in examples(name):
             trainer.append(xseq, yseq)
             count += 1
-    trainer.set_params(PARAMS)
+    trainer.set_params({**PARAMS, **(params or {})})
     trainer.train(str(out))
     return count
 

@@ -1,6 +1,7 @@
 """Measure the learned pass on text neither it nor the rules had seen: leave-one-corpus-out.
 
-Run: python corpus/firewall/validate_tagger.py [NAME ...]   (all of them when no name is given)
+Run: python corpus/firewall/validate_tagger.py [NAME ...] [--c2 X] [--min-score S]   (all corpora when
+no name is given; --c2 and --min-score try another regularisation or a score threshold)
 
 Each later development corpus was first evaluated untouched, at a commit whose rules had never seen it
 (README.md, evaluation log). For each such corpus this script checks that commit out into a temporary
@@ -13,6 +14,7 @@ Takes a few minutes per corpus (one CRF training each).
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import subprocess
@@ -89,7 +91,13 @@ def figures(records: list[Record], found: list[list[tuple[int, int, str]]]) -> s
 
 
 def main(argv: list[str]) -> int:
-    names = argv or list(UNTOUCHED)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("names", nargs="*", help="corpora (default: all)")
+    parser.add_argument("--c2", type=float, help="another L2 weight for the CRF (default: the trainer's)")
+    parser.add_argument("--min-score", type=float, default=0.0, help="learned spans below it not counted")
+    args = parser.parse_args(argv)
+    names = args.names or list(UNTOUCHED)
+    params = {} if args.c2 is None else {"c2": args.c2}
     unknown = [n for n in names if n not in UNTOUCHED]
     if unknown:
         print(f"error: no untouched commit recorded for {', '.join(unknown)}", file=sys.stderr)
@@ -105,12 +113,13 @@ def main(argv: list[str]) -> int:
                 records = [parse_record(json.loads(x), f"{name}:{i}") for i, x in enumerate(lines, 1)]
                 rules = old_findings(name, UNTOUCHED[name], work)
                 model = work / f"without-{name}.crfsuite"
-                train(model, {name})
+                train(model, {name}, params)
                 detector = Detector(tagger=Tagger(model.read_bytes()))
                 both = []
                 for record, found in zip(records, rules, strict=True):
                     extra = detector.learned_only(record.text, found)
-                    both.append(found + [(x.start, x.end, x.kind) for x in extra])
+                    kept = [(x.start, x.end, x.kind) for x in extra if x.score >= args.min_score]
+                    both.append(found + kept)
                 print(f"{name} (rules at {UNTOUCHED[name]}, CRF trained without {name})")
                 print(f"  rules                  {figures(records, rules)}")
                 print(f"  rules + learned pass   {figures(records, both)}", flush=True)
