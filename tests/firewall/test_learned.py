@@ -55,7 +55,7 @@ def test_the_learned_pass_adds_what_no_rule_words(rules_only: Detector) -> None:
     assert not covers(rules_only.detect(text), text, "withholding", "status")
     found = detect(text)
     assert covers(found, text, "withholding", "status")
-    learned = [f for f in found if f.rule == "learned.status"]
+    learned = [f for f in found if f.rule == "en.status.learned"]
     assert learned and all(0 < f.score <= 0.99 and f.language == "en" for f in learned)
 
 
@@ -147,7 +147,7 @@ def test_learned_only_is_the_detectors_own_step() -> None:
     det = detector()
     text = 'Voicemail from client: "The judge gave me withholding, not asylum." Call back Monday.'
     added = det.learned_only(text, [])
-    assert [f.rule for f in added] == ["learned.status"]
+    assert [f.rule for f in added] == ["en.status.learned"]
     start = text.index("withholding")
     assert det.learned_only(text, [(start, start + 11, "question")]) == []  # a rule finding is there
     assert Detector(learned=False).learned_only(text, []) == []
@@ -180,5 +180,5 @@ def test_a_topic_cue_lowers_a_learned_status_as_it_does_a_rules() -> None:
     person = "My client got withholding last week."
     topic = "The policy debate on the ordinance covered withholding in general."
     kept = det.learned_only(person, [])
-    assert [(f.rule, f.score) for f in kept] == [("learned.status", pytest.approx(0.7))]
+    assert [(f.rule, f.score) for f in kept] == [("en.status.learned", pytest.approx(0.7))]
     assert det.learned_only(topic, []) == []

@@ -466,10 +466,7 @@ class Detector:
                 if key is not None:
                     done[key] = extra
             if extra:
-                learned = [
-                    Finding(x.start, x.end, x.kind, min(x.score, 0.99), f"learned.{x.kind}", x.language)
-                    for x in extra
-                ]
+                learned = [_learned_finding(x) for x in extra]
                 results[doc] = sorted([*rules, *learned], key=lambda f: (f.start, f.end))
 
     def _learned(
@@ -506,10 +503,7 @@ class Detector:
         if self._tagger is None:
             return []
         buffer = fold_text(text)
-        return [
-            Finding(x.start, x.end, x.kind, min(x.score, 0.99), f"learned.{x.kind}", x.language)
-            for x in self._learned(buffer, 0, len(buffer), rule_spans, lang, None)
-        ]
+        return [_learned_finding(x) for x in self._learned(buffer, 0, len(buffer), rule_spans, lang, None)]
 
     def _verify(
         self, item: _Compiled, buf: bytes, marks: bytes, start: int, end: int, lo: int, hi: int
@@ -920,6 +914,12 @@ _FIRST_PERSON = (b" i ", b" i'm ", b" my ", b" me ", b" tengo ", b" yo ", b" mi 
 
 
 _Candidate = tuple[int, int, str, float, str, str]
+
+
+def _learned_finding(span: LearnedSpan) -> Finding:
+    # Named like a rule, <language>.<kind>.<name>: "es.status.learned".
+    rule = f"{span.language}.{span.kind}.learned"
+    return Finding(span.start, span.end, span.kind, min(span.score, 0.99), rule, span.language)
 
 
 def _merge(found: list[_Candidate]) -> list[Finding]:
