@@ -4,9 +4,9 @@ wording no rule has.
 Every new corpus written by a new hand showed the same thing: the rules are precise on the wording
 they know and miss about a quarter of status statements and questions worded otherwise. A CRF
 trained on all the development corpora (``corpus/firewall/train_tagger.py``) reads the same folded
-buffer as the rules; its spans are added where no rule finding of the same kind overlaps, and the
-finding names the learned rule and carries the CRF's confidence as its score. It never reports
-identifiers: those have formats and validators.
+buffer as the rules; the detector adds its spans where no rule finding overlaps, after the rules' own
+mention and topic checks, as findings named ``<language>.<kind>.learned`` that carry the CRF's
+confidence as their score. It never reports identifiers: those have formats and validators.
 
 Pure and bounded: the model is read once (package data, like the knowledge files); the CRF only runs
 on windows of at most ``_WINDOW`` bytes around a cue word (a word the model weighs toward a span) or
