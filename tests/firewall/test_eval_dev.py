@@ -89,6 +89,47 @@ FLOORS = {
         ("question", "precision"): 0.84,
         ("question", "recall"): 0.80,
     },
+    # dev10 … dev14: the learned pass was trained on them (their untouched figures are in the corpus log).
+    "dev10.jsonl": {
+        ("status", "precision"): 0.87,
+        ("status", "recall"): 0.96,
+        ("identifier", "precision"): 0.99,
+        ("identifier", "recall"): 0.95,
+        ("question", "precision"): 0.96,
+        ("question", "recall"): 0.90,
+    },
+    "dev11.jsonl": {
+        ("status", "precision"): 0.89,
+        ("status", "recall"): 0.98,
+        ("identifier", "precision"): 0.95,
+        ("identifier", "recall"): 0.99,
+        ("question", "precision"): 0.89,
+        ("question", "recall"): 0.92,
+    },
+    "dev12.jsonl": {
+        ("status", "precision"): 0.88,
+        ("status", "recall"): 0.97,
+        ("identifier", "precision"): 0.99,
+        ("identifier", "recall"): 0.99,
+        ("question", "precision"): 0.88,
+        ("question", "recall"): 0.93,
+    },
+    "dev13.jsonl": {
+        ("status", "precision"): 0.86,
+        ("status", "recall"): 0.97,
+        ("identifier", "precision"): 0.99,
+        ("identifier", "recall"): 0.95,
+        ("question", "precision"): 0.84,
+        ("question", "recall"): 0.99,
+    },
+    "dev14.jsonl": {
+        ("status", "precision"): 0.81,
+        ("status", "recall"): 0.98,
+        ("identifier", "precision"): 0.99,
+        ("identifier", "recall"): 0.91,
+        ("question", "precision"): 0.86,
+        ("question", "recall"): 0.93,
+    },
 }
 FP_CEILINGS = {
     "dev2.jsonl": 0.01,
@@ -99,6 +140,11 @@ FP_CEILINGS = {
     "dev7.jsonl": 0.05,
     "dev8.jsonl": 0.05,
     "dev9.jsonl": 0.07,
+    "dev10.jsonl": 0.07,
+    "dev11.jsonl": 0.05,
+    "dev12.jsonl": 0.04,
+    "dev13.jsonl": 0.10,
+    "dev14.jsonl": 0.12,
 }
 
 
