@@ -1,4 +1,4 @@
-"""Build the later corpora (dev2 … dev14, holdout2, holdout3) from their folders, with one set of checks.
+"""Build the later corpora (dev2 … dev17, holdout2, holdout3) from their folders, with one set of checks.
 
 Run: python corpus/firewall/build_later.py [NAME ...]   (all of them when no name is given; stdlib only;
 exit 1 if a source, a span or a similarity check fails)
@@ -50,6 +50,9 @@ CORPORA = {
     "dev12": Corpus("src12", "d12", 400),
     "dev13": Corpus("src13", "d13", 400),
     "dev14": Corpus("src14", "d14", 400),
+    "dev15": Corpus("src15", "d15", 350),
+    "dev16": Corpus("src16", "d16", 350),
+    "dev17": Corpus("src17", "d17", 350),
 }
 FILE_NAME = re.compile(r"^(en|es)_([a-z0-9_]+)\.txt$")
 MAX_JACCARD = 0.2
