@@ -2,9 +2,10 @@
 
 Run: python corpus/firewall/train_tagger.py [--out PATH] [--leave-out NAME ...]
 
-Trains on every development corpus (dev, dev2 … dev14) and never on a holdout; writes the model to
-the package's knowledge folder, where the detector reads it. Training is deterministic (L-BFGS over
-the corpora in a fixed order), so the same corpora give the same model. ``--leave-out`` trains without
+Trains on every hand-written development corpus (dev, dev2 … dev17 but the templated dev16), never
+on a holdout; writes the model to the package's knowledge folder, where the detector reads it.
+Training is deterministic (L-BFGS over the corpora in a fixed order), so the same corpora give the
+same model. ``--leave-out`` trains without
 the named corpora (``validate_tagger.py`` uses it to measure the pass on text it was not trained on).
 """
 
@@ -22,7 +23,9 @@ from separation.firewall.fold import fold_text
 from separation.firewall.learned import cue_words, features, labels, tokens
 
 HERE = Path(__file__).resolve().parent
-TRAIN = ["dev", *(f"dev{n}" for n in range(2, 15))]
+# Every hand-written development corpus. dev16 is left out: it was filled from templates, and a
+# template seen many times would weigh more than the wording of one writer.
+TRAIN = ["dev", *(f"dev{n}" for n in range(2, 18) if n != 16)]
 MODEL = HERE.parent.parent / "src" / "separation" / "firewall" / "knowledge" / "tagger.crfsuite"
 # Beside the model: what it was trained on, so a test notices a corpus changed without a retraining.
 MANIFEST = MODEL.with_name("tagger.json")

@@ -45,6 +45,9 @@ UNTOUCHED = {
     "dev12": "aacea6c",
     "dev13": "aacea6c",
     "dev14": "aacea6c",
+    "dev15": "f6b031f",
+    "dev16": "f6b031f",
+    "dev17": "f6b031f",
 }
 # The rules alone: versions with the learned pass turn it off, older ones have none.
 _RUN_OLD = """
