@@ -130,6 +130,30 @@ FLOORS = {
         ("question", "precision"): 0.86,
         ("question", "recall"): 0.93,
     },
+    "dev15.jsonl": {
+        ("status", "precision"): 0.39,
+        ("status", "recall"): 0.92,
+        ("identifier", "precision"): 0.99,
+        ("identifier", "recall"): 0.99,
+        ("question", "precision"): 0.95,
+        ("question", "recall"): 0.90,
+    },
+    "dev16.jsonl": {
+        ("status", "precision"): 0.90,
+        ("status", "recall"): 0.88,
+        ("identifier", "precision"): 0.99,
+        ("identifier", "recall"): 0.74,
+        ("question", "precision"): 0.88,
+        ("question", "recall"): 0.80,
+    },
+    "dev17.jsonl": {
+        ("status", "precision"): 0.83,
+        ("status", "recall"): 0.97,
+        ("identifier", "precision"): 0.99,
+        ("identifier", "recall"): 0.99,
+        ("question", "precision"): 0.69,
+        ("question", "recall"): 0.99,
+    },
 }
 FP_CEILINGS = {
     "dev2.jsonl": 0.01,
@@ -145,6 +169,9 @@ FP_CEILINGS = {
     "dev12.jsonl": 0.04,
     "dev13.jsonl": 0.10,
     "dev14.jsonl": 0.12,
+    "dev15.jsonl": 0.03,
+    "dev16.jsonl": 0.03,
+    "dev17.jsonl": 0.14,
 }
 
 
