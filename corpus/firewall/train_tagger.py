@@ -5,8 +5,8 @@ Run: python corpus/firewall/train_tagger.py [--out PATH] [--leave-out NAME ...]
 Trains on every hand-written development corpus (dev, dev2 … dev17 but the templated dev16), never
 on a holdout; writes the model to the package's knowledge folder, where the detector reads it.
 Training is deterministic (L-BFGS over the corpora in a fixed order), so the same corpora give the
-same model. ``--leave-out`` trains without
-the named corpora (``validate_tagger.py`` uses it to measure the pass on text it was not trained on).
+same model. ``--leave-out`` trains without the named corpora (``validate_tagger.py`` uses it to
+measure the pass on text it was not trained on).
 """
 
 from __future__ import annotations
