@@ -65,11 +65,17 @@ json.dump([[[f.start, f.end, f.kind] for f in fs] for fs in detector.detect_many
 def old_findings(name: str, commit: str, work: Path) -> list[list[tuple[int, int, str]]]:
     tree = work / f"rules-{commit}"
     if not tree.exists():
-        subprocess.run(
+        added = subprocess.run(
             ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), commit],
-            check=True,
+            check=False,
             capture_output=True,
         )
+        if added.returncode != 0:
+            # A shallow clone lacks the old commits this measure needs.
+            raise SystemExit(
+                f"error: cannot check out {commit} (the rules that had not seen {name}); "
+                "run this in a full clone of the repository"
+            )
     env = {**os.environ, "PYTHONPATH": str(tree / "src"), "SEPARATION_CACHE_DIR": ""}
     out = subprocess.run(
         [sys.executable, "-c", _RUN_OLD, str(HERE / f"{name}.jsonl")],
